@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs to build, test and
+# benchmark. Idempotent: when everything is present it prints nothing and
+# returns in well under a second. Needs root (or sudo) only when installing.
+set -euo pipefail
+
+PACKAGES=(
+  bazel-bootstrap      # Bazel 4.2.3, the only Bazel that works offline here
+  bazel-rules-java     # local rules_java for Bazel 4.2.3 (see WORKSPACE)
+  g++                  # C++20 compiler (g++ 12)
+  libcurl4-openssl-dev # HTTP client (libcurl 7.88)
+  libgumbo-dev         # HTML5 parser (gumbo 0.10.1)
+  doctest-dev          # unit-test framework (header only)
+  python3              # loopback test servers (standard library only)
+  procps               # ps/pgrep, used by tests to check for leftover processes
+  nginx-light          # loopback web server for the fetch benchmark
+  wrk                  # HTTP load generator, the benchmark's baseline
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2
