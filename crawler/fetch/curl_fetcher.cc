@@ -1,0 +1,599 @@
+#include "crawler/fetch/curl_fetcher.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace crawler::fetch {
+namespace {
+
+// Initial body reservation when the decoded size is unknown.
+constexpr size_t kDefaultBodyReserve = 32 << 10;
+
+// ---------------------------------------------------------------------------
+// Private-address policy.
+
+// `a` in host byte order.
+bool IsBlockedIpv4(uint32_t a) {
+  struct Net {
+    uint32_t base;
+    int bits;
+  };
+  static constexpr Net kNets[] = {
+      {0x00000000, 8},   // 0.0.0.0/8 "this network"
+      {0x0a000000, 8},   // 10.0.0.0/8
+      {0x64400000, 10},  // 100.64.0.0/10 CGNAT
+      {0x7f000000, 8},   // 127.0.0.0/8 loopback
+      {0xa9fe0000, 16},  // 169.254.0.0/16 link-local (cloud metadata)
+      {0xac100000, 12},  // 172.16.0.0/12
+      {0xc0a80000, 16},  // 192.168.0.0/16
+  };
+  for (const Net& net : kNets) {
+    if ((a >> (32 - net.bits)) == (net.base >> (32 - net.bits))) return true;
+  }
+  return false;
+}
+
+bool IsBlockedIpv6(const in6_addr& addr) {
+  const uint8_t* b = addr.s6_addr;
+  bool first_ten_zero = true;
+  for (int i = 0; i < 10; ++i) first_ten_zero = first_ten_zero && b[i] == 0;
+  if (first_ten_zero && b[10] == 0xff && b[11] == 0xff) {  // ::ffff:a.b.c.d
+    uint32_t v4 = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
+                  (uint32_t{b[14]} << 8) | uint32_t{b[15]};
+    return IsBlockedIpv4(v4);
+  }
+  if (first_ten_zero && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 &&
+      b[14] == 0 && b[15] <= 1) {
+    return true;  // :: and ::1
+  }
+  if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7 ULA
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
+  return false;
+}
+
+// Returns the printable address when `sa` is a blocked address, else "".
+std::string BlockedAddress(const sockaddr* sa) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    if (!IsBlockedIpv4(ntohl(in->sin_addr.s_addr))) return "";
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    return std::string(text) + " port " + std::to_string(ntohs(in->sin_port));
+  }
+  if (sa->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    if (!IsBlockedIpv6(in6->sin6_addr)) return "";
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    return std::string(text) + " port " + std::to_string(ntohs(in6->sin6_port));
+  }
+  return "";
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         strncasecmp(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
+// ---------------------------------------------------------------------------
+// Error classification.
+
+struct ErrorKind {
+  const char* error_class;
+  Code code;
+  Tag tag;
+};
+
+ErrorKind Classify(CURLcode code) {
+  switch (code) {
+    case CURLE_URL_MALFORMAT:
+    case CURLE_BAD_FUNCTION_ARGUMENT:  // e.g. a URL longer than 8 MB.
+      return {"bad_url", Code::kInvalidArgument, Tag::kPermanent};
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return {"unsupported_scheme", Code::kInvalidArgument, Tag::kPermanent};
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return {"dns_failed", Code::kUnavailable, Tag::kRetryable};
+    case CURLE_COULDNT_CONNECT:
+      return {"connect_failed", Code::kUnavailable, Tag::kRetryable};
+    case CURLE_OPERATION_TIMEDOUT:
+      return {"timeout", Code::kDeadlineExceeded, Tag::kRetryable};
+    case CURLE_TOO_MANY_REDIRECTS:
+      return {"too_many_redirects", Code::kFailedPrecondition, Tag::kPermanent};
+    case CURLE_FILESIZE_EXCEEDED:
+      return {"too_large", Code::kResourceExhausted, Tag::kPermanent};
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2_STREAM:
+      return {"connection_lost", Code::kUnavailable, Tag::kRetryable};
+    case CURLE_PARTIAL_FILE:
+      return {"connection_lost", Code::kDataLoss, Tag::kRetryable};
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+      return {"bad_response", Code::kDataLoss, Tag::kPermanent};
+    case CURLE_BAD_CONTENT_ENCODING:
+      return {"decode_error", Code::kDataLoss, Tag::kPermanent};
+    case CURLE_SSL_CONNECT_ERROR:  // Handshake failures are often transient.
+      return {"tls_error", Code::kUnavailable, Tag::kRetryable};
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+      return {"tls_error", Code::kFailedPrecondition, Tag::kPermanent};
+    default:
+      return {"other", Code::kInternal, Tag::kRetryable};
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The fetcher.
+
+class CurlFetcher;
+
+// One easy handle and the state of the transfer it is running. Pooled: the
+// options that never change are set once, when the handle is created.
+struct Transfer {
+  CURL* easy = nullptr;
+  const FetchOptions* options = nullptr;
+  bool active = false;
+  FetchResponse response;
+  char errbuf[CURL_ERROR_SIZE];
+  // Headers of the response being received (reset on each status line).
+  int header_status = 0;
+  int64_t header_content_length = -1;
+  bool header_encoded = false;
+  bool header_location = false;
+  // Why the transfer was aborted by one of our callbacks.
+  bool too_large = false;
+  int64_t refused_content_length = -1;
+  std::string blocked_address;
+
+  Transfer() = default;
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+  }
+
+  void Reset(FetchRequest&& request) {
+    response = FetchResponse();
+    response.id = request.id;
+    response.url = std::move(request.url);
+    errbuf[0] = '\0';
+    header_status = 0;
+    header_content_length = -1;
+    header_encoded = false;
+    header_location = false;
+    too_large = false;
+    refused_content_length = -1;
+    blocked_address.clear();
+  }
+};
+
+size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userdata) {
+  auto* t = static_cast<Transfer*>(userdata);
+  const size_t len = size * nmemb;
+  const FetchOptions& o = *t->options;
+  FetchResponse& r = t->response;
+  const uint64_t room = o.max_body_bytes - r.bytes;
+  const size_t take = len <= room ? len : static_cast<size_t>(room);
+  if (o.keep_body && take > 0) {
+    if (r.body.capacity() < r.body.size() + take && r.body.empty()) {
+      // First write: size the buffer once for a plain body of known length.
+      size_t want = kDefaultBodyReserve;
+      if (!t->header_encoded && t->header_content_length > 0) {
+        want = static_cast<size_t>(t->header_content_length);
+      }
+      r.body.reserve(std::min(std::max(want, take), o.max_body_bytes));
+    }
+    r.body.append(data, take);
+  }
+  r.bytes += take;
+  if (take < len) {
+    t->too_large = true;
+    return 0;  // Aborts the transfer with CURLE_WRITE_ERROR.
+  }
+  return len;
+}
+
+size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
+  auto* t = static_cast<Transfer*>(userdata);
+  const size_t len = size * nmemb;
+  std::string_view line(data, len);
+  if (StartsWithNoCase(line, "HTTP/")) {
+    size_t sp = line.find(' ');
+    t->header_status =
+        sp == std::string_view::npos
+            ? 0
+            : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    t->header_content_length = -1;
+    t->header_encoded = false;
+    t->header_location = false;
+  } else if (StartsWithNoCase(line, "content-length:")) {
+    std::string value(line.substr(15));
+    char* end = nullptr;
+    long long v = std::strtoll(value.c_str(), &end, 10);
+    t->header_content_length = end != value.c_str() && v >= 0 ? v : -1;
+  } else if (StartsWithNoCase(line, "content-encoding:")) {
+    t->header_encoded = true;
+  } else if (StartsWithNoCase(line, "location:")) {
+    t->header_location = true;
+  } else if (line == "\r\n" || line == "\n") {
+    // End of one response's headers. Refuse a plain final body that cannot
+    // fit before reading any of it. (An encoded body's Content-Length is the
+    // compressed size; the write callback enforces the cap on those.)
+    const bool interim = t->header_status < 200;
+    const bool followed_redirect =
+        t->header_status >= 300 && t->header_status < 400 && t->header_location;
+    if (!interim && !followed_redirect && !t->header_encoded &&
+        t->header_content_length >= 0 &&
+        static_cast<uint64_t>(t->header_content_length) >
+            t->options->max_body_bytes) {
+      t->too_large = true;
+      t->refused_content_length = t->header_content_length;
+      return 0;
+    }
+  }
+  return len;
+}
+
+curl_socket_t OpenSocketCallback(void* clientp, curlsocktype /*purpose*/,
+                                 curl_sockaddr* address) {
+  auto* t = static_cast<Transfer*>(clientp);
+  if (!t->options->allow_private_addresses) {
+    std::string blocked = BlockedAddress(&address->addr);
+    if (!blocked.empty()) {
+      if (t->blocked_address.empty()) t->blocked_address = std::move(blocked);
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC,
+                address->protocol);
+}
+
+class CurlFetcher : public Fetcher {
+ public:
+  explicit CurlFetcher(const FetchOptions& options) : options_(options) {}
+  CurlFetcher(const CurlFetcher&) = delete;
+  CurlFetcher& operator=(const CurlFetcher&) = delete;
+  ~CurlFetcher() override;
+
+  Status Init();
+
+  void Start(FetchRequest request) override;
+  std::vector<FetchResponse> Poll(int wake_fd, int timeout_ms) override;
+  int InFlight() const override {
+    return active_ + static_cast<int>(queued_.size() + ready_.size());
+  }
+
+ private:
+  // Returns an idle transfer, creating one if needed; nullptr on failure.
+  Transfer* Acquire(std::string* error);
+  // Starts `request` now; failures become responses in ready_.
+  void StartNow(FetchRequest&& request);
+  // Moves queued requests into free slots.
+  void StartQueued();
+  // Collects finished transfers into `out`.
+  void Collect(std::vector<FetchResponse>* out);
+  // Fills the response of a finished transfer.
+  void Finish(Transfer* t, CURLcode result);
+  // Queues an error response for a request that could not be started.
+  void FailToStart(FetchRequest&& request, const char* error_class,
+                   Status error);
+
+  const FetchOptions options_;
+  CURLM* multi_ = nullptr;
+  std::vector<std::unique_ptr<Transfer>> transfers_;
+  std::vector<Transfer*> idle_;
+  int active_ = 0;
+  std::deque<FetchRequest> queued_;
+  std::vector<FetchResponse> ready_;
+};
+
+CurlFetcher::~CurlFetcher() {
+  for (auto& t : transfers_) {
+    if (t->active) curl_multi_remove_handle(multi_, t->easy);
+  }
+  transfers_.clear();
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);
+}
+
+Status CurlFetcher::Init() {
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) return InternalError("curl_multi_init failed");
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                    static_cast<long>(options_.max_concurrency) * 4);
+  transfers_.reserve(options_.max_concurrency);
+  idle_.reserve(options_.max_concurrency);
+  return Status::Ok();
+}
+
+Transfer* CurlFetcher::Acquire(std::string* error) {
+  if (!idle_.empty()) {
+    Transfer* t = idle_.back();
+    idle_.pop_back();
+    return t;
+  }
+  auto t = std::make_unique<Transfer>();
+  t->options = &options_;
+  t->easy = curl_easy_init();
+  if (t->easy == nullptr) {
+    *error = "curl_easy_init failed";
+    return nullptr;
+  }
+  CURL* e = t->easy;
+  const char* failed = nullptr;
+  auto set = [&](CURLoption opt, auto value, const char* name) {
+    if (failed == nullptr && curl_easy_setopt(e, opt, value) != CURLE_OK) {
+      failed = name;
+    }
+  };
+  const long follow = options_.max_redirects > 0 ? 1L : 0L;
+  set(CURLOPT_PRIVATE, static_cast<void*>(t.get()), "PRIVATE");
+  set(CURLOPT_ERRORBUFFER, t->errbuf, "ERRORBUFFER");
+  set(CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
+  set(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR");
+  set(CURLOPT_FOLLOWLOCATION, follow, "FOLLOWLOCATION");
+  set(CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects),
+      "MAXREDIRS");
+  set(CURLOPT_ACCEPT_ENCODING, "", "ACCEPT_ENCODING");
+  set(CURLOPT_USERAGENT, options_.user_agent.c_str(), "USERAGENT");
+  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms),
+      "CONNECTTIMEOUT_MS");
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_ms),
+      "TIMEOUT_MS");
+  set(CURLOPT_LOW_SPEED_LIMIT,
+      static_cast<long>(options_.low_speed_limit_bytes), "LOW_SPEED_LIMIT");
+  set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time_s),
+      "LOW_SPEED_TIME");
+  set(CURLOPT_PROXY, "", "PROXY");  // Ignore http_proxy & co.
+  set(CURLOPT_HTTP09_ALLOWED, 0L, "HTTP09_ALLOWED");
+  set(CURLOPT_TCP_NODELAY, 1L, "TCP_NODELAY");
+  set(CURLOPT_WRITEFUNCTION, &WriteCallback, "WRITEFUNCTION");
+  set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()), "WRITEDATA");
+  set(CURLOPT_HEADERFUNCTION, &HeaderCallback, "HEADERFUNCTION");
+  set(CURLOPT_HEADERDATA, static_cast<void*>(t.get()), "HEADERDATA");
+  set(CURLOPT_OPENSOCKETFUNCTION, &OpenSocketCallback, "OPENSOCKETFUNCTION");
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(t.get()), "OPENSOCKETDATA");
+  if (failed != nullptr) {
+    *error = std::string("libcurl rejected CURLOPT_") + failed;
+    return nullptr;
+  }
+  transfers_.push_back(std::move(t));
+  return transfers_.back().get();
+}
+
+void CurlFetcher::FailToStart(FetchRequest&& request, const char* error_class,
+                              Status error) {
+  FetchResponse r;
+  r.id = request.id;
+  r.final_url = request.url;
+  r.url = std::move(request.url);
+  r.error_class = error_class;
+  r.error = std::move(error);
+  ready_.push_back(std::move(r));
+}
+
+void CurlFetcher::Start(FetchRequest request) {
+  if (active_ < options_.max_concurrency) {
+    StartNow(std::move(request));
+  } else {
+    queued_.push_back(std::move(request));
+  }
+}
+
+void CurlFetcher::StartNow(FetchRequest&& request) {
+  std::string error;
+  Transfer* t = Acquire(&error);
+  if (t == nullptr) {
+    std::string msg = "other: " + request.url + ": " + error;
+    FailToStart(std::move(request), "other", InternalError(std::move(msg)));
+    return;
+  }
+  t->Reset(std::move(request));
+  CURLcode rc = curl_easy_setopt(t->easy, CURLOPT_URL, t->response.url.c_str());
+  if (rc != CURLE_OK) {
+    idle_.push_back(t);
+    FetchRequest back{t->response.id, std::move(t->response.url)};
+    std::string msg = "bad_url: " + back.url + ": " + curl_easy_strerror(rc);
+    FailToStart(std::move(back), "bad_url",
+                InvalidArgumentError(std::move(msg)));
+    return;
+  }
+  CURLMcode mc = curl_multi_add_handle(multi_, t->easy);
+  if (mc != CURLM_OK) {
+    idle_.push_back(t);
+    FetchRequest back{t->response.id, std::move(t->response.url)};
+    std::string msg = "other: " + back.url +
+                      ": curl_multi_add_handle: " + curl_multi_strerror(mc);
+    FailToStart(std::move(back), "other", InternalError(std::move(msg)));
+    return;
+  }
+  t->active = true;
+  ++active_;
+}
+
+void CurlFetcher::StartQueued() {
+  while (active_ < options_.max_concurrency && !queued_.empty()) {
+    FetchRequest request = std::move(queued_.front());
+    queued_.pop_front();
+    StartNow(std::move(request));
+  }
+}
+
+void CurlFetcher::Finish(Transfer* t, CURLcode result) {
+  CURL* e = t->easy;
+  FetchResponse& r = t->response;
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  r.status = static_cast<int>(status);
+  char* effective = nullptr;
+  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
+  r.final_url = effective != nullptr ? effective : r.url;
+  char* content_type = nullptr;
+  curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &content_type);
+  if (content_type != nullptr) r.content_type = content_type;
+  long redirects = 0;
+  curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
+  r.redirects = static_cast<int>(redirects);
+  curl_off_t total_us = 0;
+  curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
+  r.elapsed_ms = static_cast<int64_t>(total_us / 1000);
+  if (result == CURLE_OK) return;
+
+  const size_t cap = options_.max_body_bytes;
+  std::string prefix;
+  if (t->too_large) {
+    r.error_class = "too_large";
+    std::string what =
+        t->refused_content_length >= 0
+            ? "Content-Length " + std::to_string(t->refused_content_length) +
+                  " exceeds max_body_bytes " + std::to_string(cap) +
+                  "; nothing read"
+            : "decoded body exceeds max_body_bytes " + std::to_string(cap) +
+                  "; kept the first " + std::to_string(r.bytes) + " bytes";
+    r.error = Status(Code::kResourceExhausted,
+                     "too_large: " + r.url + ": " + what, Tag::kPermanent);
+    return;
+  }
+  if (result == CURLE_COULDNT_CONNECT && !t->blocked_address.empty()) {
+    r.error_class = "blocked_private_address";
+    r.error = Status(Code::kFailedPrecondition,
+                     "blocked_private_address: " + r.final_url +
+                         ": refusing to connect to private address " +
+                         t->blocked_address + " (allow with --allow-private)",
+                     Tag::kPermanent);
+    return;
+  }
+  const ErrorKind kind = Classify(result);
+  r.error_class = kind.error_class;
+  std::string msg = std::string(kind.error_class) + ": " + r.final_url + ": ";
+  msg += t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(result);
+  long os_errno = 0;
+  curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+  if (os_errno != 0) {
+    const char* os = std::strerror(static_cast<int>(os_errno));
+    if (msg.find(os) == std::string::npos) {
+      msg += " (";
+      msg += os;
+      msg += ")";
+    }
+  }
+  r.error = Status(kind.code, std::move(msg), kind.tag);
+}
+
+void CurlFetcher::Collect(std::vector<FetchResponse>* out) {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* e = msg->easy_handle;
+    const CURLcode result = msg->data.result;  // msg dies on remove_handle.
+    void* priv = nullptr;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
+    auto* t = static_cast<Transfer*>(priv);
+    Finish(t, result);
+    curl_multi_remove_handle(multi_, e);
+    t->active = false;
+    --active_;
+    idle_.push_back(t);
+    out->push_back(std::move(t->response));
+  }
+}
+
+std::vector<FetchResponse> CurlFetcher::Poll(int wake_fd, int timeout_ms) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<FetchResponse> out;
+  out.swap(ready_);
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  while (true) {
+    StartQueued();
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    Collect(&out);
+    if (!out.empty()) break;
+    if (active_ == 0 && queued_.empty() && wake_fd < 0) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - Clock::now())
+                          .count();
+    if (left <= 0) break;
+    curl_waitfd extra = {};
+    extra.fd = wake_fd;
+    extra.events = CURL_WAIT_POLLIN;
+    const unsigned extra_count = wake_fd >= 0 ? 1 : 0;
+    if (curl_multi_poll(multi_, extra_count > 0 ? &extra : nullptr, extra_count,
+                        static_cast<int>(left), nullptr) != CURLM_OK) {
+      break;
+    }
+    if (extra.revents != 0) {
+      curl_multi_perform(multi_, &running);
+      Collect(&out);
+      break;
+    }
+  }
+  // Fill the slots freed by finished transfers so that they make progress
+  // while the caller handles the responses.
+  StartQueued();
+  return out;
+}
+
+Status ValidateOptions(const FetchOptions& o) {
+  auto bad = [](const std::string& what) {
+    return InvalidArgumentError("invalid FetchOptions: " + what);
+  };
+  if (o.max_redirects < 0) return bad("max_redirects must be >= 0");
+  if (o.connect_timeout_ms <= 0) return bad("connect_timeout_ms must be > 0");
+  if (o.total_timeout_ms <= 0) return bad("total_timeout_ms must be > 0");
+  if (o.low_speed_limit_bytes < 0) {
+    return bad("low_speed_limit_bytes must be >= 0");
+  }
+  if (o.low_speed_limit_bytes > 0 && o.low_speed_time_s <= 0) {
+    return bad("low_speed_time_s must be > 0 when low_speed_limit_bytes is");
+  }
+  if (o.max_body_bytes == 0) return bad("max_body_bytes must be > 0");
+  if (o.max_concurrency <= 0) return bad("max_concurrency must be > 0");
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Fetcher>> NewCurlFetcher(const FetchOptions& options) {
+  RETURN_IF_ERROR(ValidateOptions(options));
+  // Thread-safe in libcurl >= 7.84 (Debian's build has the "threadsafe"
+  // feature); done once per process, never cleaned up.
+  static const CURLcode global_init = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (global_init != CURLE_OK) {
+    return InternalError(std::string("curl_global_init failed: ") +
+                         curl_easy_strerror(global_init));
+  }
+  auto fetcher = std::make_unique<CurlFetcher>(options);
+  RETURN_IF_ERROR(fetcher->Init());
+  return std::unique_ptr<Fetcher>(std::move(fetcher));
+}
+
+}  // namespace crawler::fetch

@@ -1,0 +1,42 @@
+// The libcurl implementation of Fetcher (libcurl 7.88 multi interface).
+//
+// One curl multi handle drives up to max_concurrency transfers; easy handles
+// are pooled and reused, and the multi handle's connection cache keeps
+// HTTP/1.1 connections alive between requests to the same host.
+//
+// Policy applied to every transfer:
+//  - only http and https, for the first URL and for every redirect;
+//  - redirects followed up to max_redirects (always set: 7.88 has no limit);
+//  - Accept-Encoding offers every decoder libcurl was built with; the decoded
+//    body is capped at max_body_bytes in the write callback (libcurl's
+//    MAXFILESIZE stops neither chunked nor compressed bodies in 7.88), and a
+//    plain body whose Content-Length exceeds the cap is refused before any of
+//    it is read;
+//  - unless allow_private_addresses, every address actually connected to
+//    (after DNS, on each redirect hop) is checked and loopback, private,
+//    link-local, CGNAT and unspecified IPv4/IPv6 addresses (IPv4-mapped forms
+//    included) are refused as blocked_private_address;
+//  - proxies from the environment are ignored, cookies are off, TLS
+//    certificates are verified, no signals are used (CURLOPT_NOSIGNAL).
+//
+// Thread-safety: NOT thread-safe; use a CurlFetcher from one thread. Create it
+// in the process that uses it (after fork()) and never use one across fork().
+#ifndef CRAWLER_FETCH_CURL_FETCHER_H_
+#define CRAWLER_FETCH_CURL_FETCHER_H_
+
+#include <memory>
+
+#include "crawler/base/status.h"
+#include "crawler/fetch/fetch_options.h"
+#include "crawler/fetch/fetcher.h"
+
+namespace crawler::fetch {
+
+// Returns a libcurl-backed Fetcher. Fails with kInvalidArgument when an option
+// is out of range (the message names it) and kInternal when libcurl cannot be
+// initialised.
+StatusOr<std::unique_ptr<Fetcher>> NewCurlFetcher(const FetchOptions& options);
+
+}  // namespace crawler::fetch
+
+#endif  // CRAWLER_FETCH_CURL_FETCHER_H_

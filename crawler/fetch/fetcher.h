@@ -1,0 +1,95 @@
+// Fetcher: an asynchronous HTTP(S) GET engine driven by its caller.
+//
+// A worker queues requests with Start() and collects finished responses with
+// Poll(), which also waits on an optional wake-up file descriptor so that one
+// loop can serve both the network and the worker's control channel. This is an
+// interface so that workers can be tested with a fake; the production
+// implementation is NewCurlFetcher() (curl_fetcher.h).
+//
+// Every request yields exactly one FetchResponse, returned by exactly one
+// Poll() call: failures (bad URL, refused connection, timeout, oversize body,
+// ...) are values in FetchResponse::error, never exceptions or crashes.
+//
+// Thread-safety: implementations are not required to be thread-safe; use one
+// Fetcher from one thread (see each implementation).
+#ifndef CRAWLER_FETCH_FETCHER_H_
+#define CRAWLER_FETCH_FETCHER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crawler/base/status.h"
+#include "crawler/fetch/fetch_options.h"
+
+namespace crawler::fetch {
+
+// One GET to perform.
+struct FetchRequest {
+  // Caller's identifier, copied into the response.
+  uint64_t id = 0;
+  // Absolute http:// or https:// URL.
+  std::string url;
+};
+
+// The outcome of one FetchRequest.
+struct FetchResponse {
+  // FetchRequest::id.
+  uint64_t id = 0;
+  // The URL as requested.
+  std::string url;
+  // The URL of the last response, after redirects (the requested URL when
+  // nothing was fetched).
+  std::string final_url;
+  // HTTP status of the last response; 0 when none was received.
+  int status = 0;
+  // Content-Type of the last response, "" if none.
+  std::string content_type;
+  // Decoded body (when FetchOptions::keep_body), at most max_body_bytes. On
+  // error it holds what was received before the failure.
+  std::string body;
+  // Decoded body bytes received (and kept, when keep_body); <= max_body_bytes.
+  uint64_t bytes = 0;
+  // Wall time of the transfer in ms, redirects included.
+  int64_t elapsed_ms = 0;
+  // Redirects followed.
+  int redirects = 0;
+  // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
+  // connect_failed, blocked_private_address, timeout, too_many_redirects,
+  // too_large, connection_lost, bad_response, tls_error, decode_error, other.
+  std::string error_class;
+  // OK when a complete HTTP response (any status code, 404 and 500 included)
+  // was received. Otherwise the message is "<error_class>: <url>: <what
+  // failed>" and the tag is kRetryable (timeout, connection_lost,
+  // connect_failed, dns_failed, other, TLS handshake failures) or kPermanent
+  // (bad_url, unsupported_scheme, too_large, too_many_redirects,
+  // blocked_private_address, bad_response, decode_error, certificate errors).
+  Status error;
+};
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+
+  // Queues a transfer. Never fails synchronously: a malformed URL or an
+  // unsupported scheme produces an error response from a later Poll().
+  // REQUIRES: InFlight() < options.max_concurrency. When the caller starts
+  // more, the excess requests wait in a FIFO inside the Fetcher (unbounded
+  // memory, their timeouts not yet running) and start as slots free up; at
+  // most max_concurrency transfers are ever active.
+  virtual void Start(FetchRequest request) = 0;
+
+  // Drives the transfers for at most `timeout_ms` (>= 0) and returns the
+  // responses that finished, possibly none. Returns early as soon as at least
+  // one response is ready, or when `wake_fd` (ignored when < 0) is readable;
+  // Poll() never reads from wake_fd, so the caller must drain it. With nothing
+  // in flight and wake_fd < 0 it returns at once.
+  virtual std::vector<FetchResponse> Poll(int wake_fd, int timeout_ms) = 0;
+
+  // Requests started and not yet returned by Poll() (queued ones included).
+  virtual int InFlight() const = 0;
+};
+
+}  // namespace crawler::fetch
+
+#endif  // CRAWLER_FETCH_FETCHER_H_
