@@ -1,0 +1,141 @@
+// crawler: the command-line entry point. Wiring only: parse the arguments,
+// build the concrete implementations, run, map the Status to an exit code.
+//
+// Exit codes (documented in `crawler --help` and README.md):
+//   0   success
+//   1   the job could not run or finish (message on stderr)
+//   2   usage error (message names the bad argument)
+//   130 stopped by SIGINT, 143 stopped by SIGTERM
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "crawler/cli/fetch_flags.h"
+#include "crawler/coordinator/fetch_job.h"
+#include "crawler/coordinator/worker_launcher.h"
+#include "crawler/fetch/curl_fetcher.h"
+#include "crawler/output/record_writer.h"
+#include "crawler/worker/worker.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+const char* kUsage = R"(Usage: crawler COMMAND [OPTIONS]
+
+A parallel web crawler: a coordinator process feeding URLs to fetcher worker
+processes (libcurl, gumbo-parser).
+
+Commands:
+  fetch     fetch a list of URLs in parallel, one JSON line per URL
+            (crawler fetch --help)
+
+Options:
+  -h, --help       show this help
+  -V, --version    print the version
+
+Exit status: 0 success, 1 failure, 2 usage error, 130/143 interrupted.
+)";
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "crawler: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+int RunFetch(const std::vector<std::string>& args) {
+  using namespace crawler;
+  StatusOr<cli::FetchFlags> parsed = cli::ParseFetchFlags(args);
+  if (!parsed.ok()) return Usage("fetch: " + parsed.status().message());
+  cli::FetchFlags& flags = *parsed;
+  if (flags.help) {
+    std::fputs(cli::FetchUsage(), stdout);
+    return kExitOk;
+  }
+
+  // Inputs: arguments, then --input, else standard input.
+  std::FILE* input_file = nullptr;
+  if (!flags.input.empty() && flags.input != "-") {
+    input_file = std::fopen(flags.input.c_str(), "r");
+    if (input_file == nullptr) {
+      return Usage("fetch: cannot read --input '" + flags.input +
+                   "': " + std::strerror(errno));
+    }
+  } else if (flags.input == "-" || flags.urls.empty()) {
+    input_file = stdin;
+  }
+  coordinator::ListUrlSource arg_source(flags.urls);
+  coordinator::FileUrlSource file_source(input_file);
+  std::vector<coordinator::UrlSource*> sources = {&arg_source};
+  if (input_file != nullptr) sources.push_back(&file_source);
+  coordinator::ChainUrlSource input(sources);
+
+  std::FILE* out = stdout;
+  std::string out_name = "standard output";
+  if (!flags.output.empty() && flags.output != "-") {
+    out = std::fopen(flags.output.c_str(), "w");
+    if (out == nullptr) {
+      return Usage("fetch: cannot write -o '" + flags.output +
+                   "': " + std::strerror(errno));
+    }
+    out_name = flags.output;
+  }
+  output::RecordWriter writer(out, out_name);
+
+  worker::WorkerOptions worker_options;
+  if (const char* crash = std::getenv("CRAWLER_TEST_CRASH_ON")) {
+    worker_options.crash_on = crash;
+  }
+  fetch::FetchOptions fetch_options = flags.fetch;
+  coordinator::ForkWorkerLauncher launcher(
+      [fetch_options] { return fetch::NewCurlFetcher(fetch_options); },
+      worker_options);
+
+  StatusOr<coordinator::FetchJobSummary> summary =
+      coordinator::RunFetchJob(flags.job, input, writer, launcher);
+  if (input_file != nullptr && input_file != stdin) std::fclose(input_file);
+  if (out != stdout && std::fclose(out) != 0 && summary.ok()) {
+    summary = ErrnoError("closing " + out_name, errno);
+  }
+  if (!summary.ok()) {
+    std::fprintf(stderr, "crawler: fetch failed: %s\n",
+                 summary.status().message().c_str());
+    return kExitFailure;
+  }
+  if (summary->interrupted_by != 0) return 128 + summary->interrupted_by;
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Writes to a closed pipe (e.g. `crawler fetch ... | head`) must fail as
+  // errors, not kill the coordinator.
+  ::signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  const std::string& cmd = args[0];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (cmd == "-V" || cmd == "--version") {
+    std::printf("crawler %s\n", kVersion);
+    return kExitOk;
+  }
+  if (cmd == "fetch") {
+    return RunFetch(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  return Usage("unknown command '" + cmd +
+               "' (commands: fetch; see crawler --help)");
+}

@@ -1,0 +1,414 @@
+#include "crawler/coordinator/fetch_job.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "crawler/ipc/messages.h"
+#include "crawler/url/url.h"
+
+namespace crawler::coordinator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t g_signal = 0;
+volatile std::sig_atomic_t g_signal_count = 0;
+
+void OnSignal(int signo) {
+  g_signal = signo;
+  g_signal_count = g_signal_count + 1;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' ||
+                        s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
+                        s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Installs the interrupt handlers for the job's lifetime.
+class SignalScope {
+ public:
+  SignalScope() {
+    g_signal = 0;
+    g_signal_count = 0;
+    struct sigaction sa {};
+    sa.sa_handler = OnSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+struct Lease {
+  uint64_t index = 0;  // Position in the input (the task id).
+  std::string url;
+  int attempts = 0;
+};
+
+struct Slot {
+  WorkerHandle handle;
+  std::unordered_map<uint64_t, Lease> in_flight;
+  bool alive = false;
+};
+
+class Job {
+ public:
+  Job(const FetchJobOptions& options, UrlSource& input,
+      output::RecordWriter& writer, WorkerLauncher& launcher)
+      : options_(options),
+        input_(input),
+        writer_(writer),
+        launcher_(launcher) {}
+
+  StatusOr<FetchJobSummary> Run();
+
+ private:
+  Status StartWorker(size_t i);
+  Status Emit(ipc::FetchResult result);
+  Status FillWorkers();
+  Status HandleReadable(size_t i);
+  Status OnWorkerLost(size_t i);
+  bool NextLease(Lease* lease);
+  size_t InFlight() const;
+  void Progress(bool final);
+
+  const FetchJobOptions& options_;
+  UrlSource& input_;
+  output::RecordWriter& writer_;
+  WorkerLauncher& launcher_;
+
+  std::vector<Slot> slots_;
+  std::deque<Lease> retries_;
+  bool input_done_ = false;
+  bool stopping_ = false;
+  uint64_t next_index_ = 0;
+  // --ordered: finished records waiting for their predecessors.
+  std::map<uint64_t, ipc::FetchResult> held_;
+  uint64_t next_to_write_ = 0;
+  FetchJobSummary summary_;
+  Clock::time_point start_;
+  Clock::time_point last_flush_;
+  Clock::time_point last_progress_;
+};
+
+bool Job::NextLease(Lease* lease) {
+  if (!retries_.empty()) {
+    *lease = std::move(retries_.front());
+    retries_.pop_front();
+    return true;
+  }
+  if (input_done_ || stopping_) return false;
+  std::string url;
+  if (!input_.Next(&url)) {
+    input_done_ = true;
+    return false;
+  }
+  lease->index = next_index_++;
+  lease->url = std::move(url);
+  lease->attempts = 0;
+  return true;
+}
+
+Status Job::StartWorker(size_t i) {
+  std::vector<int> others;
+  for (size_t k = 0; k < slots_.size(); ++k) {
+    if (k != i && slots_[k].alive) others.push_back(slots_[k].handle.conn.fd());
+  }
+  ASSIGN_OR_RETURN(slots_[i].handle,
+                   launcher_.Launch(static_cast<int>(i), others));
+  slots_[i].alive = true;
+  return Status::Ok();
+}
+
+Status Job::Emit(ipc::FetchResult result) {
+  ++summary_.urls;
+  if (result.error.empty()) {
+    ++summary_.ok;
+  } else {
+    ++summary_.errors;
+  }
+  if (!options_.ordered) return writer_.Write(result);
+  held_.emplace(result.id, std::move(result));
+  while (!held_.empty() && held_.begin()->first == next_to_write_) {
+    RETURN_IF_ERROR(writer_.Write(held_.begin()->second));
+    held_.erase(held_.begin());
+    ++next_to_write_;
+  }
+  return Status::Ok();
+}
+
+size_t Job::InFlight() const {
+  size_t n = 0;
+  for (const Slot& s : slots_) n += s.in_flight.size();
+  return n;
+}
+
+Status Job::FillWorkers() {
+  while (true) {
+    // The live worker with the most free room.
+    size_t best = slots_.size();
+    size_t best_load = static_cast<size_t>(options_.concurrency);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].alive && slots_[i].in_flight.size() < best_load) {
+        best = i;
+        best_load = slots_[i].in_flight.size();
+      }
+    }
+    if (best == slots_.size()) return Status::Ok();
+    Lease lease;
+    if (!NextLease(&lease)) return Status::Ok();
+    if (lease.attempts == 0) {
+      std::string_view trimmed = Trim(lease.url);
+      lease.url = std::string(trimmed);
+      // Check the URL here so a bad one never costs a worker round trip.
+      StatusOr<std::string> normalized = url::NormalizeUrl(lease.url);
+      if (!normalized.ok()) {
+        ipc::FetchResult r;
+        r.id = lease.index;
+        r.url = lease.url;
+        const std::string& m = normalized.status().message();
+        r.error_class = m.rfind("unsupported scheme", 0) == 0
+                            ? "unsupported_scheme"
+                            : "bad_url";
+        r.error = r.error_class + ": " + m;
+        r.tag = Tag::kPermanent;
+        RETURN_IF_ERROR(Emit(std::move(r)));
+        continue;
+      }
+    }
+    ++lease.attempts;
+    ipc::FetchTask task;
+    task.id = lease.index;
+    task.url = lease.url;
+    Slot& slot = slots_[best];
+    uint64_t id = lease.index;
+    slot.in_flight.emplace(id, std::move(lease));
+    if (!slot.handle.conn.Send(ipc::Encode(task)).ok()) {
+      RETURN_IF_ERROR(OnWorkerLost(best));
+    }
+  }
+}
+
+Status Job::OnWorkerLost(size_t i) {
+  Slot& slot = slots_[i];
+  slot.alive = false;
+  slot.handle.conn.Close();
+  mp::Process& p = *slot.handle.process;
+  if (!p.Join(2000).ok()) {
+    p.Kill();
+    p.Join();
+  }
+  const std::string cause = "worker " + p.ExitDescription() + " (pid " +
+                            std::to_string(p.pid()) + ")";
+  for (auto& [id, lease] : slot.in_flight) {
+    if (lease.attempts > options_.max_retries) {
+      ipc::FetchResult r;
+      r.id = lease.index;
+      r.url = lease.url;
+      r.error_class = "worker_crashed";
+      r.error = "worker_crashed: " + cause +
+                " while fetching this URL; gave up after " +
+                std::to_string(lease.attempts) + " attempts";
+      r.tag = Tag::kWorkerLost;
+      RETURN_IF_ERROR(Emit(std::move(r)));
+    } else {
+      retries_.push_back(std::move(lease));
+    }
+  }
+  slot.in_flight.clear();
+  std::fprintf(stderr, "crawler: %s; %s\n", cause.c_str(),
+               summary_.worker_restarts <
+                       static_cast<uint64_t>(options_.max_worker_restarts)
+                   ? "starting a replacement"
+                   : "restart limit reached, not replacing it");
+  if (summary_.worker_restarts <
+      static_cast<uint64_t>(options_.max_worker_restarts)) {
+    ++summary_.worker_restarts;
+    Status s = StartWorker(i);
+    if (!s.ok()) {
+      std::fprintf(stderr, "crawler: cannot replace worker: %s\n",
+                   s.ToString().c_str());
+    }
+  }
+  return Status::Ok();
+}
+
+Status Job::HandleReadable(size_t i) {
+  Slot& slot = slots_[i];
+  std::string frame;
+  // Take every result that is already there.
+  do {
+    Status s = slot.handle.conn.Recv(&frame, 10000);
+    if (!s.ok()) return OnWorkerLost(i);
+    ipc::FetchResult r;
+    if (!ipc::Decode(frame, &r).ok()) {
+      slot.handle.process->Kill();
+      return OnWorkerLost(i);
+    }
+    auto it = slot.in_flight.find(r.id);
+    if (it == slot.in_flight.end()) continue;  // Not ours: ignore.
+    r.url = it->second.url;  // Report the URL exactly as the input gave it.
+    slot.in_flight.erase(it);
+    RETURN_IF_ERROR(Emit(std::move(r)));
+  } while (slot.handle.conn.Poll(0));
+  return Status::Ok();
+}
+
+void Job::Progress(bool final) {
+  double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  std::fprintf(stderr,
+               "crawler: %s%llu URLs (%llu ok, %llu errors), %zu in flight, "
+               "%.1f s, %.0f URLs/s\n",
+               final ? "done: " : "",
+               static_cast<unsigned long long>(summary_.urls),
+               static_cast<unsigned long long>(summary_.ok),
+               static_cast<unsigned long long>(summary_.errors), InFlight(),
+               secs, secs > 0 ? summary_.urls / secs : 0.0);
+}
+
+StatusOr<FetchJobSummary> Job::Run() {
+  SignalScope signals;
+  start_ = last_flush_ = last_progress_ = Clock::now();
+  int n = options_.workers;
+  if (n <= 0) {
+    long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+    n = cores > 0 ? static_cast<int>(cores) : 1;
+  }
+  slots_.resize(n);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Status s = StartWorker(i);
+    if (!s.ok()) return s.WithContext("starting worker " + std::to_string(i));
+  }
+  std::vector<pollfd> fds;
+  std::vector<size_t> owners;
+  while (true) {
+    if (g_signal != 0 && !stopping_) {
+      stopping_ = true;
+      summary_.interrupted_by = g_signal;
+      std::fprintf(stderr,
+                   "crawler: %s received: finishing %zu URLs in flight "
+                   "(send it again to stop at once)\n",
+                   strsignal(g_signal), InFlight());
+    }
+    if (g_signal_count >= 2) break;
+    RETURN_IF_ERROR(FillWorkers());
+    if (InFlight() == 0 && retries_.empty() && (input_done_ || stopping_))
+      break;
+    bool any_alive = false;
+    fds.clear();
+    owners.clear();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (!slots_[i].alive) continue;
+      any_alive = true;
+      fds.push_back({slots_[i].handle.conn.fd(), POLLIN, 0});
+      owners.push_back(i);
+    }
+    if (!any_alive) {
+      return UnavailableError(
+          "every worker died and none could be replaced (see the messages "
+          "above); records written so far are kept");
+    }
+    int ready = ::poll(fds.data(), fds.size(), 250);
+    if (ready > 0) {
+      for (size_t k = 0; k < fds.size(); ++k) {
+        if (fds[k].revents != 0) RETURN_IF_ERROR(HandleReadable(owners[k]));
+      }
+    }
+    auto now = Clock::now();
+    if (now - last_flush_ > std::chrono::milliseconds(200)) {
+      RETURN_IF_ERROR(writer_.Flush());
+      last_flush_ = now;
+    }
+    if (options_.progress && now - last_progress_ > std::chrono::seconds(1)) {
+      Progress(false);
+      last_progress_ = now;
+    }
+  }
+  // Records held back for --ordered whose predecessors will never come (an
+  // interrupted job): write them anyway, in order.
+  for (auto& [id, r] : held_) RETURN_IF_ERROR(writer_.Write(r));
+  held_.clear();
+  RETURN_IF_ERROR(writer_.Flush());
+  // Closing the pipes tells the workers to exit.
+  for (Slot& s : slots_) s.handle.conn.Close();
+  for (Slot& s : slots_) {
+    if (s.handle.process == nullptr) continue;
+    if (!s.handle.process->Join(5000).ok()) {
+      s.handle.process->Kill();
+      s.handle.process->Join();
+    }
+  }
+  summary_.seconds =
+      std::chrono::duration<double>(Clock::now() - start_).count();
+  if (options_.progress) Progress(true);
+  return summary_;
+}
+
+}  // namespace
+
+bool FileUrlSource::Next(std::string* url) {
+  char* line = nullptr;
+  size_t cap = 0;
+  while (true) {
+    ssize_t n = ::getline(&line, &cap, file_);
+    if (n < 0) {
+      std::free(line);
+      return false;
+    }
+    std::string_view t = Trim(std::string_view(line, static_cast<size_t>(n)));
+    if (t.empty() || t.front() == '#') continue;
+    url->assign(t);
+    std::free(line);
+    return true;
+  }
+}
+
+bool ListUrlSource::Next(std::string* url) {
+  while (next_ < urls_.size()) {
+    std::string_view t = Trim(urls_[next_++]);
+    if (t.empty()) continue;
+    url->assign(t);
+    return true;
+  }
+  return false;
+}
+
+bool ChainUrlSource::Next(std::string* url) {
+  while (current_ < sources_.size()) {
+    if (sources_[current_]->Next(url)) return true;
+    ++current_;
+  }
+  return false;
+}
+
+StatusOr<FetchJobSummary> RunFetchJob(const FetchJobOptions& options,
+                                      UrlSource& input,
+                                      output::RecordWriter& writer,
+                                      WorkerLauncher& launcher) {
+  Job job(options, input, writer, launcher);
+  return job.Run();
+}
+
+}  // namespace crawler::coordinator

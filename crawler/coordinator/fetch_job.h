@@ -1,0 +1,112 @@
+// FetchJob: `crawler fetch`, the "Pool.map over a list of URLs".
+//
+// The coordinator (this code, single-threaded) reads URLs from a UrlSource,
+// checks each one, and leases it to one of N worker processes over that
+// worker's pipe, keeping up to `concurrency` URLs in flight per worker.
+// Workers fetch (libcurl multi), parse HTML (gumbo), and answer each URL
+// with one result, which is written as one JSON line.
+//
+// Every input URL gets exactly one output record:
+// - a malformed URL or a non-http(s) scheme: an error record, never fetched;
+// - a network failure, timeout, 404...: a record saying so;
+// - a worker that dies (signal, abort, exit) while holding URLs: the worker
+//   is replaced and its URLs are leased again, up to `max_retries` more
+//   times; then the record says "worker_crashed: worker killed by signal 9
+//   (Killed) ...". Nothing already written is lost and the job goes on.
+//
+// Interrupts: the first SIGINT/SIGTERM stops leasing new URLs and waits for
+// the ones in flight (their records are written); a second one stops at once.
+//
+// Thread-safety: Run() must be called from a single-threaded process (it
+// forks workers at any time; see mp/process.h).
+#ifndef CRAWLER_COORDINATOR_FETCH_JOB_H_
+#define CRAWLER_COORDINATOR_FETCH_JOB_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "crawler/base/status.h"
+#include "crawler/coordinator/worker_launcher.h"
+#include "crawler/output/record_writer.h"
+
+namespace crawler::coordinator {
+
+struct FetchJobOptions {
+  // Worker processes; 0 means one per online CPU.
+  int workers = 0;
+  // URLs in flight per worker (its libcurl multi concurrency).
+  int concurrency = 16;
+  // Write records in input order instead of completion order.
+  bool ordered = false;
+  // Extra attempts for a URL whose worker died while holding it.
+  int max_retries = 2;
+  // Worker replacements allowed in one job before giving up on a slot.
+  int max_worker_restarts = 100;
+  // Print a progress line to stderr every second.
+  bool progress = false;
+};
+
+// One URL per line; blank lines and lines starting with '#' are skipped,
+// surrounding whitespace is trimmed.
+class UrlSource {
+ public:
+  virtual ~UrlSource() = default;
+  // Next URL, or false at the end.
+  virtual bool Next(std::string* url) = 0;
+};
+
+// Reads lines from a FILE* (not owned), lazily: a million-line input is never
+// held in memory.
+class FileUrlSource : public UrlSource {
+ public:
+  explicit FileUrlSource(std::FILE* file) : file_(file) {}
+  bool Next(std::string* url) override;
+
+ private:
+  std::FILE* file_;
+};
+
+// A fixed list (command-line arguments).
+class ListUrlSource : public UrlSource {
+ public:
+  explicit ListUrlSource(std::vector<std::string> urls)
+      : urls_(std::move(urls)) {}
+  bool Next(std::string* url) override;
+
+ private:
+  std::vector<std::string> urls_;
+  size_t next_ = 0;
+};
+
+// Reads the sources one after another.
+class ChainUrlSource : public UrlSource {
+ public:
+  explicit ChainUrlSource(std::vector<UrlSource*> sources)
+      : sources_(std::move(sources)) {}
+  bool Next(std::string* url) override;
+
+ private:
+  std::vector<UrlSource*> sources_;
+  size_t current_ = 0;
+};
+
+struct FetchJobSummary {
+  uint64_t urls = 0;             // Records written.
+  uint64_t ok = 0;               // Records without an error.
+  uint64_t errors = 0;           // Records with an error.
+  uint64_t worker_restarts = 0;  // Workers replaced after dying.
+  double seconds = 0;
+  int interrupted_by = 0;  // Signal that stopped the job, or 0.
+};
+
+// Runs the job. Fails only when the job itself cannot go on (no worker can be
+// started, the output cannot be written); per-URL failures are records.
+StatusOr<FetchJobSummary> RunFetchJob(const FetchJobOptions& options,
+                                      UrlSource& input,
+                                      output::RecordWriter& writer,
+                                      WorkerLauncher& launcher);
+
+}  // namespace crawler::coordinator
+
+#endif  // CRAWLER_COORDINATOR_FETCH_JOB_H_

@@ -1,0 +1,73 @@
+// Messages between the coordinator and its fetcher workers.
+//
+// Each message is a plain struct with explicit Encode/Decode through
+// //crawler/mp:wire (framed, versioned). This package holds data only: it
+// depends on neither the fetch engine nor the frontier; the worker and the
+// coordinator convert to and from their own types.
+//
+// Direction and meaning of each MessageType:
+//   kFetchTask   coordinator -> worker: fetch this URL. The worker answers
+//                every task with exactly one kFetchResult, in any order.
+//   kFetchResult worker -> coordinator: the outcome for one task id.
+// End of stream: the coordinator closes its end of the pipe when it has no
+// more work; the worker finishes what it holds, sends the results, and exits
+// with kWorkerExitOk.
+//
+// Thread-safety: plain values.
+#ifndef CRAWLER_IPC_MESSAGES_H_
+#define CRAWLER_IPC_MESSAGES_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crawler/base/status.h"
+
+namespace crawler::ipc {
+
+enum MessageType : uint8_t {
+  kFetchTask = 1,
+  kFetchResult = 2,
+};
+
+// Worker exit codes. They start at 100 so they cannot be mistaken for a
+// shell's 126/127 or a signal's 128+N.
+enum WorkerExitCode : int {
+  kWorkerExitOk = 0,
+  kWorkerExitProtocolError = 101,  // Garbage on the pipe.
+  kWorkerExitFetcherInit = 102,    // The fetch engine could not start.
+};
+
+struct FetchTask {
+  uint64_t id = 0;
+  std::string url;
+  bool want_links = false;  // Return the resolved link URLs, not just a count.
+};
+
+struct FetchResult {
+  uint64_t id = 0;
+  std::string url;
+  std::string final_url;  // After redirects; empty when nothing answered.
+  int status = 0;         // HTTP status; 0 when no response.
+  std::string content_type;
+  uint64_t bytes = 0;                  // Decoded body bytes.
+  bool parsed = false;                 // The body was HTML and was parsed.
+  std::string title;                   // When parsed.
+  int64_t links = 0;                   // Followable links found, when parsed.
+  std::vector<std::string> link_urls;  // Resolved, when the task wanted them.
+  int64_t elapsed_ms = 0;
+  std::string error;        // Empty when none: "<class>: <what happened>".
+  std::string error_class;  // Taxonomy class, e.g. "timeout"; empty if none.
+  Tag tag = Tag::kNone;     // What to do about the error.
+};
+
+std::string Encode(const FetchTask& task);
+std::string Encode(const FetchResult& result);
+// Fail with DataLoss on a malformed or mistyped message.
+Status Decode(std::string_view data, FetchTask* task);
+Status Decode(std::string_view data, FetchResult* result);
+
+}  // namespace crawler::ipc
+
+#endif  // CRAWLER_IPC_MESSAGES_H_

@@ -1,0 +1,21 @@
+// Minimal JSON text helpers for the crawler's JSON-lines output.
+//
+// Strings from the network (titles, URLs, error texts) may hold any bytes;
+// AppendJsonString always produces valid UTF-8 JSON: control characters are
+// escaped and each invalid UTF-8 sequence becomes U+FFFD.
+//
+// Thread-safety: pure functions.
+#ifndef CRAWLER_OUTPUT_JSON_H_
+#define CRAWLER_OUTPUT_JSON_H_
+
+#include <string>
+#include <string_view>
+
+namespace crawler::output {
+
+// Appends `s` as a quoted JSON string.
+void AppendJsonString(std::string* out, std::string_view s);
+
+}  // namespace crawler::output
+
+#endif  // CRAWLER_OUTPUT_JSON_H_

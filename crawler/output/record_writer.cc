@@ -1,0 +1,82 @@
+#include "crawler/output/record_writer.h"
+
+#include <cerrno>
+
+#include "crawler/output/json.h"
+
+namespace crawler::output {
+namespace {
+
+constexpr size_t kFlushBytes = 64 << 10;
+
+}  // namespace
+
+std::string FormatRecord(const ipc::FetchResult& r) {
+  std::string out;
+  out.reserve(256 + r.url.size() + r.final_url.size() + r.title.size() +
+              r.error.size());
+  const bool answered = r.status != 0;
+  out.append("{\"url\":");
+  AppendJsonString(&out, r.url);
+  out.append(",\"final_url\":");
+  if (answered) {
+    AppendJsonString(&out, r.final_url);
+  } else {
+    out.append("null");
+  }
+  out.append(",\"status\":");
+  out.append(answered ? std::to_string(r.status) : "null");
+  out.append(",\"content_type\":");
+  if (answered && !r.content_type.empty()) {
+    AppendJsonString(&out, r.content_type);
+  } else {
+    out.append("null");
+  }
+  out.append(",\"bytes\":");
+  out.append(std::to_string(r.bytes));
+  out.append(",\"title\":");
+  if (r.parsed) {
+    AppendJsonString(&out, r.title);
+  } else {
+    out.append("null");
+  }
+  out.append(",\"links\":");
+  out.append(r.parsed ? std::to_string(r.links) : "null");
+  out.append(",\"elapsed_ms\":");
+  out.append(std::to_string(r.elapsed_ms));
+  out.append(",\"error\":");
+  if (r.error.empty()) {
+    out.append("null");
+  } else {
+    AppendJsonString(&out, r.error);
+  }
+  out.append("}\n");
+  return out;
+}
+
+Status RecordWriter::Write(const ipc::FetchResult& result) {
+  buffer_ += FormatRecord(result);
+  ++records_;
+  if (buffer_.size() >= kFlushBytes) {
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) !=
+        buffer_.size()) {
+      return ErrnoError("writing " + path_, errno);
+    }
+    buffer_.clear();
+  }
+  return Status::Ok();
+}
+
+Status RecordWriter::Flush() {
+  if (!buffer_.empty()) {
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) !=
+        buffer_.size()) {
+      return ErrnoError("writing " + path_, errno);
+    }
+    buffer_.clear();
+  }
+  if (std::fflush(file_) != 0) return ErrnoError("flushing " + path_, errno);
+  return Status::Ok();
+}
+
+}  // namespace crawler::output

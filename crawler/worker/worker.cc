@@ -1,0 +1,145 @@
+#include "crawler/worker/worker.h"
+
+#include <signal.h>
+
+#include <cctype>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "crawler/url/url.h"
+
+namespace crawler::worker {
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i])
+      return false;
+  }
+  return true;
+}
+
+std::string_view TrimLeft(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+    s.remove_prefix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+bool LooksLikeHtml(std::string_view content_type, std::string_view body) {
+  content_type = TrimLeft(content_type);
+  if (!content_type.empty()) {
+    return StartsWithNoCase(content_type, "text/html") ||
+           StartsWithNoCase(content_type, "application/xhtml+xml");
+  }
+  // No Content-Type: sniff the start (a subset of the WHATWG MIME sniffing
+  // rules), and never hand binary data to the parser.
+  std::string_view head = body.substr(0, 1024);
+  if (head.find('\0') != std::string_view::npos) return false;
+  if (head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF")
+    head.remove_prefix(3);
+  head = TrimLeft(head);
+  return StartsWithNoCase(head, "<!doctype html") ||
+         StartsWithNoCase(head, "<html") || StartsWithNoCase(head, "<head") ||
+         StartsWithNoCase(head, "<body") || StartsWithNoCase(head, "<title");
+}
+
+ipc::FetchResult BuildResult(fetch::FetchResponse r, bool want_links,
+                             const html::HtmlOptions& options) {
+  ipc::FetchResult out;
+  out.id = r.id;
+  out.url = std::move(r.url);
+  out.final_url = std::move(r.final_url);
+  out.status = r.status;
+  out.content_type = std::move(r.content_type);
+  out.bytes = r.bytes;
+  out.elapsed_ms = r.elapsed_ms;
+  if (!r.error.ok()) {
+    out.error = r.error.message();
+    out.error_class = r.error_class.empty() ? "other" : r.error_class;
+    out.tag = r.error.tag();
+    return out;  // A truncated or failed body is never parsed.
+  }
+  if (!LooksLikeHtml(out.content_type, r.body)) return out;
+  StatusOr<html::HtmlDocument> doc = html::ExtractHtml(r.body, options);
+  if (!doc.ok()) {
+    out.error = "parse_limit: " + doc.status().message();
+    out.error_class = "parse_limit";
+    out.tag = Tag::kPermanent;
+    return out;
+  }
+  out.parsed = true;
+  out.title = std::move(doc->title);
+  if (!want_links) {
+    for (const std::string& href : doc->hrefs) {
+      out.links += html::IsFollowableHref(href) ? 1 : 0;
+    }
+    return out;
+  }
+  // Resolve against <base href> when present (itself resolved against the
+  // document's URL), else against the final URL.
+  std::string base = out.final_url.empty() ? out.url : out.final_url;
+  if (!doc->base_href.empty()) {
+    auto doc_resolver = url::UrlResolver::Create(base);
+    if (doc_resolver.ok()) {
+      auto b = doc_resolver->Resolve(doc->base_href);
+      if (b.ok()) base = *b;
+    }
+  }
+  auto resolver = url::UrlResolver::Create(base);
+  if (!resolver.ok()) return out;
+  std::unordered_set<std::string> seen;
+  for (const std::string& href : doc->hrefs) {
+    if (!html::IsFollowableHref(href)) continue;
+    auto u = resolver->Resolve(href);
+    if (!u.ok()) continue;
+    if (seen.insert(*u).second) out.link_urls.push_back(std::move(*u));
+  }
+  out.links = static_cast<int64_t>(out.link_urls.size());
+  return out;
+}
+
+Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
+                 const WorkerOptions& options) {
+  // Ctrl-C reaches the whole process group; the coordinator decides how the
+  // crawl stops, so workers ignore SIGINT and finish what they hold.
+  ::signal(SIGINT, SIG_IGN);
+  std::unordered_map<uint64_t, bool> want_links;  // In flight: id -> flag.
+  bool input_open = true;
+  std::string frame;
+  while (input_open || fetcher.InFlight() > 0) {
+    // Take every task that has arrived.
+    while (input_open && conn.Poll(0)) {
+      Status s = conn.Recv(&frame, 10000);
+      if (s.code() == Code::kClosed) {
+        input_open = false;
+        break;
+      }
+      if (!s.ok()) return s;
+      ipc::FetchTask task;
+      RETURN_IF_ERROR(ipc::Decode(frame, &task));
+      if (!options.crash_on.empty() &&
+          task.url.find(options.crash_on) != std::string::npos) {
+        ::raise(SIGKILL);
+      }
+      want_links[task.id] = task.want_links;
+      fetcher.Start({task.id, std::move(task.url)});
+    }
+    if (!input_open && fetcher.InFlight() == 0) break;
+    std::vector<fetch::FetchResponse> done =
+        fetcher.Poll(input_open ? conn.fd() : -1, 1000);
+    for (fetch::FetchResponse& r : done) {
+      auto it = want_links.find(r.id);
+      bool links = it != want_links.end() && it->second;
+      if (it != want_links.end()) want_links.erase(it);
+      ipc::FetchResult result = BuildResult(std::move(r), links, options.html);
+      RETURN_IF_ERROR(conn.Send(ipc::Encode(result)));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace crawler::worker
