@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev # HTTP client (libcurl 7.88)
   libgumbo-dev         # HTML5 parser (gumbo 0.10.1)
   doctest-dev          # unit-test framework (header only)
+  nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
   python3              # loopback test servers (standard library only)
   procps               # ps/pgrep, used by tests to check for leftover processes
   nginx-light          # loopback web server for the fetch benchmark

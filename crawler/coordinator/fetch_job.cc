@@ -9,6 +9,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "crawler/ipc/messages.h"
@@ -65,12 +66,17 @@ struct Lease {
   uint64_t index = 0;  // Position in the input (the task id).
   std::string url;
   int attempts = 0;
+  // Held by a worker that died along with other URLs: which one killed it is
+  // unknown, so each suspect is retried alone on a worker, and an innocent
+  // URL is not charged again for a neighbour's crash.
+  bool solo = false;
 };
 
 struct Slot {
   WorkerHandle handle;
   std::unordered_map<uint64_t, Lease> in_flight;
   bool alive = false;
+  bool solo = false;  // Running one suspect URL alone.
 };
 
 class Job {
@@ -90,7 +96,9 @@ class Job {
   Status FillWorkers();
   Status HandleReadable(size_t i);
   Status OnWorkerLost(size_t i);
-  bool NextLease(Lease* lease);
+  // Stages the next lease (a retry first, else the next input URL) in
+  // staged_; false when there is none.
+  bool StageNext();
   size_t InFlight() const;
   void Progress(bool final);
 
@@ -101,6 +109,7 @@ class Job {
 
   std::vector<Slot> slots_;
   std::deque<Lease> retries_;
+  std::optional<Lease> staged_;
   bool input_done_ = false;
   bool stopping_ = false;
   uint64_t next_index_ = 0;
@@ -113,9 +122,10 @@ class Job {
   Clock::time_point last_progress_;
 };
 
-bool Job::NextLease(Lease* lease) {
+bool Job::StageNext() {
+  if (staged_.has_value()) return true;
   if (!retries_.empty()) {
-    *lease = std::move(retries_.front());
+    staged_ = std::move(retries_.front());
     retries_.pop_front();
     return true;
   }
@@ -125,9 +135,7 @@ bool Job::NextLease(Lease* lease) {
     input_done_ = true;
     return false;
   }
-  lease->index = next_index_++;
-  lease->url = std::move(url);
-  lease->attempts = 0;
+  staged_ = Lease{next_index_++, std::move(url), 0, false};
   return true;
 }
 
@@ -166,22 +174,9 @@ size_t Job::InFlight() const {
 }
 
 Status Job::FillWorkers() {
-  while (true) {
-    // The live worker with the most free room.
-    size_t best = slots_.size();
-    size_t best_load = static_cast<size_t>(options_.concurrency);
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].alive && slots_[i].in_flight.size() < best_load) {
-        best = i;
-        best_load = slots_[i].in_flight.size();
-      }
-    }
-    if (best == slots_.size()) return Status::Ok();
-    Lease lease;
-    if (!NextLease(&lease)) return Status::Ok();
+  while (StageNext()) {
+    Lease& lease = *staged_;
     if (lease.attempts == 0) {
-      std::string_view trimmed = Trim(lease.url);
-      lease.url = std::string(trimmed);
       // Check the URL here so a bad one never costs a worker round trip.
       StatusOr<std::string> normalized = url::NormalizeUrl(lease.url);
       if (!normalized.ok()) {
@@ -194,21 +189,39 @@ Status Job::FillWorkers() {
                             : "bad_url";
         r.error = r.error_class + ": " + m;
         r.tag = Tag::kPermanent;
+        staged_.reset();
         RETURN_IF_ERROR(Emit(std::move(r)));
         continue;
       }
     }
+    // A suspect needs an idle worker to itself; any other URL goes to the
+    // least loaded worker that is not running a suspect.
+    size_t best = slots_.size();
+    size_t best_load = static_cast<size_t>(options_.concurrency);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& s = slots_[i];
+      if (!s.alive || s.solo) continue;
+      if (lease.solo ? s.in_flight.empty() : s.in_flight.size() < best_load) {
+        best = i;
+        best_load = s.in_flight.size();
+        if (lease.solo) break;
+      }
+    }
+    if (best == slots_.size()) return Status::Ok();  // Wait for room.
     ++lease.attempts;
     ipc::FetchTask task;
     task.id = lease.index;
     task.url = lease.url;
     Slot& slot = slots_[best];
-    uint64_t id = lease.index;
+    slot.solo = lease.solo;
+    const uint64_t id = lease.index;
     slot.in_flight.emplace(id, std::move(lease));
+    staged_.reset();
     if (!slot.handle.conn.Send(ipc::Encode(task)).ok()) {
       RETURN_IF_ERROR(OnWorkerLost(best));
     }
   }
+  return Status::Ok();
 }
 
 Status Job::OnWorkerLost(size_t i) {
@@ -222,7 +235,11 @@ Status Job::OnWorkerLost(size_t i) {
   }
   const std::string cause = "worker " + p.ExitDescription() + " (pid " +
                             std::to_string(p.pid()) + ")";
+  // Which URL killed the worker is unknown when it held several: each one is
+  // retried alone, so the culprit cannot take innocent URLs down with it
+  // again, and innocents are charged for at most one neighbour's crash.
   for (auto& [id, lease] : slot.in_flight) {
+    lease.solo = true;
     if (lease.attempts > options_.max_retries) {
       ipc::FetchResult r;
       r.id = lease.index;
@@ -238,6 +255,7 @@ Status Job::OnWorkerLost(size_t i) {
     }
   }
   slot.in_flight.clear();
+  slot.solo = false;
   std::fprintf(stderr, "crawler: %s; %s\n", cause.c_str(),
                summary_.worker_restarts <
                        static_cast<uint64_t>(options_.max_worker_restarts)
@@ -271,6 +289,7 @@ Status Job::HandleReadable(size_t i) {
     if (it == slot.in_flight.end()) continue;  // Not ours: ignore.
     r.url = it->second.url;  // Report the URL exactly as the input gave it.
     slot.in_flight.erase(it);
+    if (slot.in_flight.empty()) slot.solo = false;
     RETURN_IF_ERROR(Emit(std::move(r)));
   } while (slot.handle.conn.Poll(0));
   return Status::Ok();
