@@ -10,17 +10,21 @@
 // size rounded up to 8 bytes, plus an 8-byte header) and, when
 // `max_messages` > 0, at most that many. Put blocks while the queue is full.
 //
-// Crash safety: the ring is guarded by a process-shared robust mutex. A
-// writer copies its message past the committed tail and publishes it with a
-// single store; a reader consumes by advancing the head with a single store.
-// If a process dies at any point inside Put or Get (SIGKILL included), the
-// next process to take the lock is told by the kernel (EOWNERDEAD), finds the
-// ring consistent (a half-written message was never published; a half-read
-// one is still there), recounts it, and carries on. Waiters sleep on futexes
-// with a bounded wait (at most 50 ms at a time) and re-check the state, so a
-// process killed between publishing and waking others cannot leave them
-// hanging. A message a consumer had already taken when it died is lost with
-// it, as with any consumer crash.
+// Crash safety: producers share one process-shared robust mutex and
+// consumers another, so a producer and a consumer never wait for each other.
+// The ring's tail (write position and message count, packed in one 64-bit
+// word) is written only by the producer holding the put lock, and the head
+// only by the consumer holding the get lock. A producer copies its message
+// past the tail and publishes it with a single store of the tail; a consumer
+// copies a message out and consumes it with a single store of the head. If a
+// process dies at any point inside Put or Get (SIGKILL included), the ring is
+// consistent as it stands: a half-written message was never published, a
+// half-read one is still there. The next process to take that lock is told by
+// the kernel (EOWNERDEAD), marks the lock consistent and carries on. Waiters
+// sleep on futexes for at most 50 ms at a time and re-check, so a process
+// killed between publishing and waking others cannot leave them hanging. A
+// message that a consumer had already taken when it died is lost with it, as
+// with any consumer crash.
 //
 // Thread-safety: Put, Get and Close may be called concurrently from any
 // threads of any processes sharing the queue.
@@ -87,8 +91,10 @@ class Queue {
   Queue(Shared* shared, size_t mapping_bytes, int spin)
       : shared_(shared), mapping_bytes_(mapping_bytes), spin_(spin) {}
 
-  Status Lock() const;
-  void Unlock() const;
+  Status LockPut() const;
+  Status LockGet() const;
+  void UnlockPut() const;
+  void UnlockGet() const;
 
   Shared* shared_;
   size_t mapping_bytes_;
