@@ -18,6 +18,7 @@
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/fetch/curl_fetcher.h"
+#include "crawler/mp/shared_stats.h"
 #include "crawler/output/record_writer.h"
 #include "crawler/worker/worker.h"
 
@@ -89,7 +90,17 @@ int RunFetch(const std::vector<std::string>& args) {
   }
   output::RecordWriter writer(out, out_name);
 
+  // Live statistics: workers add to these counters in shared memory, the
+  // coordinator reads them for --progress. Created before any fork.
+  StatusOr<std::unique_ptr<mp::SharedStats>> stats = mp::SharedStats::Create(
+      {worker::kStatBytes, worker::kStatParsed, worker::kStatParseMicros});
+  if (!stats.ok()) {
+    std::fprintf(stderr, "crawler: %s\n", stats.status().ToString().c_str());
+    return kExitFailure;
+  }
+  flags.job.stats = stats->get();
   worker::WorkerOptions worker_options;
+  worker_options.stats = stats->get();
   if (const char* crash = std::getenv("CRAWLER_TEST_CRASH_ON")) {
     worker_options.crash_on = crash;
   }

@@ -14,6 +14,7 @@
 
 #include "crawler/ipc/messages.h"
 #include "crawler/url/url.h"
+#include "crawler/worker/worker.h"
 
 namespace crawler::coordinator {
 namespace {
@@ -297,14 +298,30 @@ Status Job::HandleReadable(size_t i) {
 
 void Job::Progress(bool final) {
   double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  std::string workers;
+  if (const mp::SharedStats* stats = options_.stats; stats != nullptr) {
+    // Read what the workers report through shared memory.
+    int bytes = stats->Slot(worker::kStatBytes);
+    int parsed = stats->Slot(worker::kStatParsed);
+    int parse_us = stats->Slot(worker::kStatParseMicros);
+    if (bytes >= 0 && parsed >= 0 && parse_us >= 0) {
+      int64_t n = stats->Get(parsed);
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    ", %.1f MB received, %lld pages parsed (%.2f ms each)",
+                    stats->Get(bytes) / 1e6, static_cast<long long>(n),
+                    n > 0 ? stats->Get(parse_us) / 1000.0 / n : 0.0);
+      workers = buf;
+    }
+  }
   std::fprintf(stderr,
                "crawler: %s%llu URLs (%llu ok, %llu errors), %zu in flight, "
-               "%.1f s, %.0f URLs/s\n",
+               "%.1f s, %.0f URLs/s%s\n",
                final ? "done: " : "",
                static_cast<unsigned long long>(summary_.urls),
                static_cast<unsigned long long>(summary_.ok),
                static_cast<unsigned long long>(summary_.errors), InFlight(),
-               secs, secs > 0 ? summary_.urls / secs : 0.0);
+               secs, secs > 0 ? summary_.urls / secs : 0.0, workers.c_str());
 }
 
 StatusOr<FetchJobSummary> Job::Run() {

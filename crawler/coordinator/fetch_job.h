@@ -28,6 +28,7 @@
 
 #include "crawler/base/status.h"
 #include "crawler/coordinator/worker_launcher.h"
+#include "crawler/mp/shared_stats.h"
 #include "crawler/output/record_writer.h"
 
 namespace crawler::coordinator {
@@ -45,6 +46,9 @@ struct FetchJobOptions {
   int max_worker_restarts = 100;
   // Print a progress line to stderr every second.
   bool progress = false;
+  // Live statistics updated by the workers (see worker.h), shown in the
+  // progress line; may be null.
+  const mp::SharedStats* stats = nullptr;
 };
 
 // One URL per line; blank lines and lines starting with '#' are skipped,

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cctype>
+#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -108,6 +109,11 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
   // crawl stops, so workers ignore SIGINT and finish what they hold.
   ::signal(SIGINT, SIG_IGN);
   std::unordered_map<uint64_t, bool> want_links;  // In flight: id -> flag.
+  mp::SharedStats* stats = options.stats;
+  const int stat_bytes = stats != nullptr ? stats->Slot(kStatBytes) : -1;
+  const int stat_parsed = stats != nullptr ? stats->Slot(kStatParsed) : -1;
+  const int stat_parse_us =
+      stats != nullptr ? stats->Slot(kStatParseMicros) : -1;
   bool input_open = true;
   std::string frame;
   while (input_open || fetcher.InFlight() > 0) {
@@ -135,7 +141,19 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
       auto it = want_links.find(r.id);
       bool links = it != want_links.end() && it->second;
       if (it != want_links.end()) want_links.erase(it);
+      const uint64_t bytes = r.bytes;
+      const auto t0 = std::chrono::steady_clock::now();
       ipc::FetchResult result = BuildResult(std::move(r), links, options.html);
+      if (stat_bytes >= 0) stats->Add(stat_bytes, static_cast<int64_t>(bytes));
+      if (result.parsed && stat_parsed >= 0) {
+        stats->Add(stat_parsed, 1);
+        if (stat_parse_us >= 0) {
+          stats->Add(stat_parse_us,
+                     std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::steady_clock::now() - t0)
+                         .count());
+        }
+      }
       RETURN_IF_ERROR(conn.Send(ipc::Encode(result)));
     }
   }

@@ -17,6 +17,7 @@
 #include "crawler/html/html_extractor.h"
 #include "crawler/ipc/messages.h"
 #include "crawler/mp/pipe.h"
+#include "crawler/mp/shared_stats.h"
 
 namespace crawler::worker {
 
@@ -27,7 +28,15 @@ struct WorkerOptions {
   // itself with SIGKILL before fetching it (deterministic crash tests). Empty
   // disables it; the CLI sets it from $CRAWLER_TEST_CRASH_ON.
   std::string crash_on;
+  // Live statistics shared with the coordinator (may be null). The worker
+  // adds to the counters named in kWorkerStats, created before the fork.
+  mp::SharedStats* stats = nullptr;
 };
+
+// Counters a worker updates in WorkerOptions::stats.
+inline constexpr const char* kStatBytes = "bytes_received";
+inline constexpr const char* kStatParsed = "pages_parsed";
+inline constexpr const char* kStatParseMicros = "parse_us";
 
 // Serves tasks from `conn` until the coordinator closes it and every task in
 // flight has been answered. Returns OK then; DataLoss when the coordinator

@@ -365,6 +365,20 @@ TEST_CASE("fetch: workers exit by themselves when the coordinator is killed") {
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+TEST_CASE("fetch: --progress reports what workers counted in shared memory") {
+  auto server = StartServer();
+  std::string input;
+  for (int i = 0; i < 20; ++i) input += server->Url("/page/" + std::to_string(i)) + "\n";
+  input += server->Url("/bin") + "\n";
+  Run run = RunCrawler({"fetch", "--allow-private", "--progress", "-w", "2"}, input);
+  CHECK(run.exit_code == 0);
+  CHECK(ParseLines(run.out).size() == 21);
+  // The final line: 21 URLs, 20 of them HTML parsed by the workers.
+  CHECK_MESSAGE(run.err.find("done: 21 URLs (21 ok, 0 errors)") != std::string::npos,
+                run.err);
+  CHECK_MESSAGE(run.err.find(" 20 pages parsed") != std::string::npos, run.err);
+}
+
 TEST_CASE("CLI: help, version and usage errors") {
   Run help = RunCrawler({"--help"});
   CHECK(help.exit_code == 0);

@@ -197,6 +197,7 @@ TEST_CASE("Pool: terminate kills workers and fails unfinished tasks") {
   pool->Terminate();
   CHECK(std::chrono::steady_clock::now() - t0 < 2s);
   CHECK(r1.Get().status().code() == Code::kClosed);
+  CHECK(r2.Get().status().code() == Code::kClosed);
   CHECK(r3.Get().status().code() == Code::kClosed);
   CHECK(ChildPids().empty());
   CHECK(pool->Join().ok());
