@@ -79,6 +79,9 @@ Options:
       --timeout SEC       whole-transfer time limit per URL (default: 30)
       --connect-timeout SEC
                           connection time limit (default: 10)
+      --lease-timeout SEC time a worker may hold one URL before it is taken
+                          to be hung, killed and replaced (default: --timeout
+                          plus 10)
       --max-body BYTES    largest body kept, e.g. 16M (default: 16M); larger
                           ones are cut and reported as too_large
       --max-redirects N   redirects followed per URL (default: 10)
@@ -150,6 +153,9 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
     } else if (a == "--timeout") {
       ASSIGN_OR_RETURN(std::string v, need_value());
       ASSIGN_OR_RETURN(f.fetch.total_timeout_ms, ParseSeconds(a, v));
+    } else if (a == "--lease-timeout") {
+      ASSIGN_OR_RETURN(std::string v, need_value());
+      ASSIGN_OR_RETURN(f.job.lease_timeout_ms, ParseSeconds(a, v));
     } else if (a == "--connect-timeout") {
       ASSIGN_OR_RETURN(std::string v, need_value());
       ASSIGN_OR_RETURN(f.fetch.connect_timeout_ms, ParseSeconds(a, v));
@@ -183,6 +189,9 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
     }
   }
   f.fetch.max_concurrency = f.job.concurrency;
+  if (f.job.lease_timeout_ms < 0) {
+    f.job.lease_timeout_ms = f.fetch.total_timeout_ms + 10000;
+  }
   return f;
 }
 

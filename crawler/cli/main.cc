@@ -104,6 +104,9 @@ int RunFetch(const std::vector<std::string>& args) {
   if (const char* crash = std::getenv("CRAWLER_TEST_CRASH_ON")) {
     worker_options.crash_on = crash;
   }
+  if (const char* hang = std::getenv("CRAWLER_TEST_HANG_ON")) {
+    worker_options.hang_on = hang;
+  }
   fetch::FetchOptions fetch_options = flags.fetch;
   coordinator::ForkWorkerLauncher launcher(
       [fetch_options] { return fetch::NewCurlFetcher(fetch_options); },

@@ -67,6 +67,7 @@ struct Lease {
   uint64_t index = 0;  // Position in the input (the task id).
   std::string url;
   int attempts = 0;
+  Clock::time_point leased_at;  // When it was last sent to a worker.
   // Held by a worker that died along with other URLs: which one killed it is
   // unknown, so each suspect is retried alone on a worker, and an innocent
   // URL is not charged again for a neighbour's crash.
@@ -96,7 +97,10 @@ class Job {
   Status Emit(ipc::FetchResult result);
   Status FillWorkers();
   Status HandleReadable(size_t i);
-  Status OnWorkerLost(size_t i);
+  // `why` overrides the cause taken from the worker's exit status.
+  Status OnWorkerLost(size_t i, const std::string& why = "");
+  // Kills workers holding a URL past the lease timeout.
+  Status ReapHungWorkers();
   // Stages the next lease (a retry first, else the next input URL) in
   // staged_; false when there is none.
   bool StageNext();
@@ -136,7 +140,7 @@ bool Job::StageNext() {
     input_done_ = true;
     return false;
   }
-  staged_ = Lease{next_index_++, std::move(url), 0, false};
+  staged_ = Lease{next_index_++, std::move(url), 0, {}, false};
   return true;
 }
 
@@ -210,6 +214,7 @@ Status Job::FillWorkers() {
     }
     if (best == slots_.size()) return Status::Ok();  // Wait for room.
     ++lease.attempts;
+    lease.leased_at = Clock::now();
     ipc::FetchTask task;
     task.id = lease.index;
     task.url = lease.url;
@@ -225,7 +230,28 @@ Status Job::FillWorkers() {
   return Status::Ok();
 }
 
-Status Job::OnWorkerLost(size_t i) {
+Status Job::ReapHungWorkers() {
+  if (options_.lease_timeout_ms < 0) return Status::Ok();
+  const auto now = Clock::now();
+  const auto limit = std::chrono::milliseconds(options_.lease_timeout_ms);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot& slot = slots_[i];
+    if (!slot.alive) continue;
+    for (const auto& [id, lease] : slot.in_flight) {
+      if (now - lease.leased_at <= limit) continue;
+      slot.handle.process->Kill();
+      RETURN_IF_ERROR(OnWorkerLost(
+          i, "worker (pid " + std::to_string(slot.handle.process->pid()) +
+                 ") held a URL for more than " +
+                 std::to_string(options_.lease_timeout_ms) +
+                 " ms without answering and was killed"));
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Job::OnWorkerLost(size_t i, const std::string& why) {
   Slot& slot = slots_[i];
   slot.alive = false;
   slot.handle.conn.Close();
@@ -234,8 +260,10 @@ Status Job::OnWorkerLost(size_t i) {
     p.Kill();
     p.Join();
   }
-  const std::string cause = "worker " + p.ExitDescription() + " (pid " +
-                            std::to_string(p.pid()) + ")";
+  const std::string cause = !why.empty()
+                                ? why
+                                : "worker " + p.ExitDescription() + " (pid " +
+                                      std::to_string(p.pid()) + ")";
   // Which URL killed the worker is unknown when it held several: each one is
   // retried alone, so the culprit cannot take innocent URLs down with it
   // again, and innocents are charged for at most one neighbour's crash.
@@ -372,6 +400,7 @@ StatusOr<FetchJobSummary> Job::Run() {
         if (fds[k].revents != 0) RETURN_IF_ERROR(HandleReadable(owners[k]));
       }
     }
+    RETURN_IF_ERROR(ReapHungWorkers());
     auto now = Clock::now();
     if (now - last_flush_ > std::chrono::milliseconds(200)) {
       RETURN_IF_ERROR(writer_.Flush());

@@ -42,6 +42,10 @@ struct FetchJobOptions {
   bool ordered = false;
   // Extra attempts for a URL whose worker died while holding it.
   int max_retries = 2;
+  // A worker holding one URL for longer than this (milliseconds) is taken to
+  // be hung, killed and replaced like a crashed one; < 0 disables. The CLI
+  // sets it to the transfer timeout plus 10 s.
+  int64_t lease_timeout_ms = -1;
   // Worker replacements allowed in one job before giving up on a slot.
   int max_worker_restarts = 100;
   // Print a progress line to stderr every second.

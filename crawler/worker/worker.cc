@@ -1,6 +1,7 @@
 #include "crawler/worker/worker.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <chrono>
@@ -130,6 +131,10 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
       if (!options.crash_on.empty() &&
           task.url.find(options.crash_on) != std::string::npos) {
         ::raise(SIGKILL);
+      }
+      if (!options.hang_on.empty() &&
+          task.url.find(options.hang_on) != std::string::npos) {
+        while (true) ::pause();
       }
       want_links[task.id] = task.want_links;
       fetcher.Start({task.id, std::move(task.url)});

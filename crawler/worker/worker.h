@@ -28,6 +28,10 @@ struct WorkerOptions {
   // itself with SIGKILL before fetching it (deterministic crash tests). Empty
   // disables it; the CLI sets it from $CRAWLER_TEST_CRASH_ON.
   std::string crash_on;
+  // Test hook: a worker that receives a URL containing this string stops
+  // responding (sleeps forever), as a worker stuck in a parser would. The
+  // CLI sets it from $CRAWLER_TEST_HANG_ON.
+  std::string hang_on;
   // Live statistics shared with the coordinator (may be null). The worker
   // adds to the counters named in kWorkerStats, created before the fork.
   mp::SharedStats* stats = nullptr;

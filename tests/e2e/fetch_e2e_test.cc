@@ -63,7 +63,8 @@ std::string HttpGet(int port, const std::string& path) {
   a.sin_port = htons(static_cast<uint16_t>(port));
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
   std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  REQUIRE(write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()));
+  REQUIRE(write(fd, req.data(), req.size()) ==
+          static_cast<ssize_t>(req.size()));
   std::string resp;
   char buf[4096];
   ssize_t n;
@@ -316,6 +317,34 @@ TEST_CASE(
   for (const auto& u : urls) CHECK(by_url[u]["status"] == 200);
 }
 
+TEST_CASE(
+    "fetch: a worker that stops responding is killed after the lease timeout") {
+  auto server = StartServer();
+  std::vector<std::string> urls;
+  std::string input;
+  for (int i = 0; i < 10; ++i) {
+    urls.push_back(server->Url("/page/" + std::to_string(i)));
+    input += urls.back() + "\n";
+  }
+  std::string stuck = server->Url("/page/5?stuck");
+  input += stuck + "\n";
+  auto t0 = std::chrono::steady_clock::now();
+  Run run = RunCrawler(
+      {"fetch", "--allow-private", "-w", "2", "--lease-timeout", "0.5"}, input,
+      {"CRAWLER_TEST_HANG_ON=stuck"}, 30000);
+  auto took = std::chrono::steady_clock::now() - t0;
+  CHECK_MESSAGE(run.exit_code == 0, run.err);
+  auto by_url = ByUrl(ParseLines(run.out));
+  CHECK(by_url.size() == urls.size() + 1);
+  std::string e = by_url[stuck]["error"];
+  CHECK_MESSAGE(e.find("held a URL for more than 500 ms without answering") !=
+                    std::string::npos,
+                e);
+  CHECK(e.find("gave up after 3 attempts") != std::string::npos);
+  for (const auto& u : urls) CHECK(by_url[u]["status"] == 200);
+  CHECK(took < 10s);
+}
+
 TEST_CASE("fetch: SIGTERM drains the URLs in flight and exits 143") {
   auto server = StartServer();
   std::string input;
@@ -368,14 +397,17 @@ TEST_CASE("fetch: workers exit by themselves when the coordinator is killed") {
 TEST_CASE("fetch: --progress reports what workers counted in shared memory") {
   auto server = StartServer();
   std::string input;
-  for (int i = 0; i < 20; ++i) input += server->Url("/page/" + std::to_string(i)) + "\n";
+  for (int i = 0; i < 20; ++i)
+    input += server->Url("/page/" + std::to_string(i)) + "\n";
   input += server->Url("/bin") + "\n";
-  Run run = RunCrawler({"fetch", "--allow-private", "--progress", "-w", "2"}, input);
+  Run run =
+      RunCrawler({"fetch", "--allow-private", "--progress", "-w", "2"}, input);
   CHECK(run.exit_code == 0);
   CHECK(ParseLines(run.out).size() == 21);
   // The final line: 21 URLs, 20 of them HTML parsed by the workers.
-  CHECK_MESSAGE(run.err.find("done: 21 URLs (21 ok, 0 errors)") != std::string::npos,
-                run.err);
+  CHECK_MESSAGE(
+      run.err.find("done: 21 URLs (21 ok, 0 errors)") != std::string::npos,
+      run.err);
   CHECK_MESSAGE(run.err.find(" 20 pages parsed") != std::string::npos, run.err);
 }
 
