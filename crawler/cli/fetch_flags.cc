@@ -25,11 +25,11 @@ StatusOr<int64_t> ParseSeconds(const std::string& flag, const std::string& v) {
   char* end = nullptr;
   errno = 0;
   double x = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || errno != 0 || !std::isfinite(x) || x <= 0 ||
-      x > 86400) {
+  if (v.empty() || *end != '\0' || errno != 0 || !std::isfinite(x) ||
+      x < 0.001 || x > 86400) {
     return InvalidArgumentError(flag +
-                                " expects a number of seconds above 0 and at "
-                                "most 86400, got '" +
+                                " expects a number of seconds from 0.001 to "
+                                "86400, got '" +
                                 v + "'");
   }
   return static_cast<int64_t>(x * 1000 + 0.5);
@@ -128,6 +128,7 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
       return Status::Ok();
     };
     if (a == "-h" || a == "--help") {
+      RETURN_IF_ERROR(no_value());
       f.help = true;
     } else if (a == "-i" || a == "--input") {
       ASSIGN_OR_RETURN(f.input, need_value());

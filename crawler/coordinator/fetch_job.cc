@@ -66,7 +66,8 @@ class SignalScope {
 struct Lease {
   uint64_t index = 0;  // Position in the input (the task id).
   std::string url;
-  int attempts = 0;
+  int attempts = 0;  // Times sent to a worker.
+  int crashes = 0;   // Worker deaths charged to this URL (it was alone).
   Clock::time_point leased_at;  // When it was last sent to a worker.
   // Held by a worker that died along with other URLs: which one killed it is
   // unknown, so each suspect is retried alone on a worker, and an innocent
@@ -93,6 +94,8 @@ class Job {
   StatusOr<FetchJobSummary> Run();
 
  private:
+  // The event loop: lease, poll, collect, until the input is done.
+  Status Loop();
   Status StartWorker(size_t i);
   Status Emit(ipc::FetchResult result);
   Status FillWorkers();
@@ -140,7 +143,7 @@ bool Job::StageNext() {
     input_done_ = true;
     return false;
   }
-  staged_ = Lease{next_index_++, std::move(url), 0, {}, false};
+  staged_ = Lease{next_index_++, std::move(url), 0, 0, {}, false};
   return true;
 }
 
@@ -264,19 +267,23 @@ Status Job::OnWorkerLost(size_t i, const std::string& why) {
                                 ? why
                                 : "worker " + p.ExitDescription() + " (pid " +
                                       std::to_string(p.pid()) + ")";
-  // Which URL killed the worker is unknown when it held several: each one is
-  // retried alone, so the culprit cannot take innocent URLs down with it
-  // again, and innocents are charged for at most one neighbour's crash.
+  // A URL alone on the worker is the certain culprit and is charged with the
+  // crash. When the worker held several, which one killed it is unknown:
+  // none is charged, and each is retried alone, so the culprit then shows
+  // itself without taking innocent URLs down with it.
+  const bool culprit_known = slot.in_flight.size() == 1;
   for (auto& [id, lease] : slot.in_flight) {
     lease.solo = true;
-    if (lease.attempts > options_.max_retries) {
+    if (culprit_known) ++lease.crashes;
+    if (lease.crashes > options_.max_retries) {
       ipc::FetchResult r;
       r.id = lease.index;
       r.url = lease.url;
       r.error_class = "worker_crashed";
       r.error = "worker_crashed: " + cause +
                 " while fetching this URL; gave up after " +
-                std::to_string(lease.attempts) + " attempts";
+                std::to_string(lease.crashes) +
+                (lease.crashes == 1 ? " attempt" : " attempts");
       r.tag = Tag::kWorkerLost;
       RETURN_IF_ERROR(Emit(std::move(r)));
     } else {
@@ -361,10 +368,38 @@ StatusOr<FetchJobSummary> Job::Run() {
     n = cores > 0 ? static_cast<int>(cores) : 1;
   }
   slots_.resize(n);
-  for (size_t i = 0; i < slots_.size(); ++i) {
-    Status s = StartWorker(i);
-    if (!s.ok()) return s.WithContext("starting worker " + std::to_string(i));
+  Status status;
+  for (size_t i = 0; i < slots_.size() && status.ok(); ++i) {
+    status = StartWorker(i).WithContext("starting worker " + std::to_string(i));
   }
+  if (status.ok()) status = Loop();
+  // Whatever happened, keep every record already made: records held back for
+  // --ordered whose predecessors will never come (an interrupted or failed
+  // job) are written anyway, in order, and the output is flushed.
+  for (auto& [id, r] : held_) {
+    Status w = writer_.Write(r);
+    if (status.ok()) status = w;
+  }
+  held_.clear();
+  Status flushed = writer_.Flush();
+  if (status.ok()) status = flushed;
+  // Closing the pipes tells the workers to exit.
+  for (Slot& s : slots_) s.handle.conn.Close();
+  for (Slot& s : slots_) {
+    if (s.handle.process == nullptr) continue;
+    if (!s.handle.process->Join(5000).ok()) {
+      s.handle.process->Kill();
+      s.handle.process->Join();
+    }
+  }
+  if (!status.ok()) return status;
+  summary_.seconds =
+      std::chrono::duration<double>(Clock::now() - start_).count();
+  if (options_.progress) Progress(true);
+  return summary_;
+}
+
+Status Job::Loop() {
   std::vector<pollfd> fds;
   std::vector<size_t> owners;
   while (true) {
@@ -376,20 +411,19 @@ StatusOr<FetchJobSummary> Job::Run() {
                    "(send it again to stop at once)\n",
                    strsignal(g_signal), InFlight());
     }
-    if (g_signal_count >= 2) break;
+    if (g_signal_count >= 2) return Status::Ok();
     RETURN_IF_ERROR(FillWorkers());
-    if (InFlight() == 0 && retries_.empty() && (input_done_ || stopping_))
-      break;
-    bool any_alive = false;
+    if (InFlight() == 0 && retries_.empty() && (input_done_ || stopping_)) {
+      return Status::Ok();
+    }
     fds.clear();
     owners.clear();
     for (size_t i = 0; i < slots_.size(); ++i) {
       if (!slots_[i].alive) continue;
-      any_alive = true;
       fds.push_back({slots_[i].handle.conn.fd(), POLLIN, 0});
       owners.push_back(i);
     }
-    if (!any_alive) {
+    if (fds.empty()) {
       return UnavailableError(
           "every worker died and none could be replaced (see the messages "
           "above); records written so far are kept");
@@ -411,24 +445,6 @@ StatusOr<FetchJobSummary> Job::Run() {
       last_progress_ = now;
     }
   }
-  // Records held back for --ordered whose predecessors will never come (an
-  // interrupted job): write them anyway, in order.
-  for (auto& [id, r] : held_) RETURN_IF_ERROR(writer_.Write(r));
-  held_.clear();
-  RETURN_IF_ERROR(writer_.Flush());
-  // Closing the pipes tells the workers to exit.
-  for (Slot& s : slots_) s.handle.conn.Close();
-  for (Slot& s : slots_) {
-    if (s.handle.process == nullptr) continue;
-    if (!s.handle.process->Join(5000).ok()) {
-      s.handle.process->Kill();
-      s.handle.process->Join();
-    }
-  }
-  summary_.seconds =
-      std::chrono::duration<double>(Clock::now() - start_).count();
-  if (options_.progress) Progress(true);
-  return summary_;
 }
 
 }  // namespace

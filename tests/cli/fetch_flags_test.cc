@@ -241,18 +241,14 @@ TEST_CASE("A flag that takes no value refuses one given with '='") {
   ExpectUsageError({"--ordered="}, {"--ordered", "''"});
 }
 
-// BUG: --help=1 is accepted as --help, unlike --ordered=1 (fetch_flags.cc
-// checks no_value() for --ordered/--progress/--allow-private, not --help).
-TEST_CASE("--help=1 is refused like every other flag that takes no value" *
-          doctest::skip()) {
+// Regression: --help=1 used to be accepted as --help.
+TEST_CASE("--help=1 is refused like every other flag that takes no value") {
   ExpectUsageError({"--help=1"}, {"--help", "'1'"});
 }
 
-// BUG: ParseSeconds accepts any positive number but rounds to whole ms, so
-// "--timeout 0.0001" yields total_timeout_ms == 0, which FetchOptions forbids
-// (the curl fetcher then refuses to start in every worker).
-TEST_CASE("A positive --timeout never becomes a zero-millisecond limit" *
-          doctest::skip()) {
+// Regression: "--timeout 0.0001" used to round to a 0 ms limit, which
+// FetchOptions forbids (every worker then refused to start).
+TEST_CASE("A positive --timeout never becomes a zero-millisecond limit") {
   StatusOr<FetchFlags> f = ParseFetchFlags({"--timeout", "0.0001"});
   if (f.ok()) {
     CHECK(f->fetch.total_timeout_ms > 0);

@@ -292,7 +292,10 @@ TEST_CASE("A URL that always crashes its worker gives up after 3 attempts") {
   CHECK(run.summary->urls == 41);
   CHECK(run.summary->ok == 40);
   CHECK(run.summary->errors == 1);
-  CHECK(run.summary->worker_restarts == 3);  // 1 + max_retries (2) deaths.
+  // 1 + max_retries (2) deaths charged to it alone, plus one uncharged death
+  // when it first shared its worker with other URLs.
+  CHECK(run.summary->worker_restarts >= 3);
+  CHECK(run.summary->worker_restarts <= 4);
   std::map<std::string, json> by_url = ByUrl(run.records);
   REQUIRE(by_url.size() == 41);
   const std::string error = by_url[Fake("/crash")]["error"];
@@ -307,13 +310,17 @@ TEST_CASE("A URL that always crashes its worker gives up after 3 attempts") {
   }
 }
 
-TEST_CASE("With max_retries 0 every URL of a crashed worker gives up") {
+TEST_CASE(
+    "With max_retries 0 only the culprit gives up; its neighbour is retried "
+    "alone") {
   FetchJobOptions options;
   options.workers = 1;
   options.concurrency = 2;
   options.max_retries = 0;
-  // Both are leased to the one worker before it dies on /crash, so both are
-  // charged for the crash and, with no retries allowed, both give up.
+  // /crash and /page/1 are both leased to the one worker when it dies, so
+  // which one killed it is unknown: neither is charged, both are retried
+  // alone. Alone, /crash kills its worker again and is charged; with no
+  // retries allowed it gives up. /page/1 succeeds.
   JobRun run = RunJob(
       options,
       {Fake("/crash"), Fake("/page/1"), Fake("/page/2"), Fake("/page/3")},
@@ -321,18 +328,17 @@ TEST_CASE("With max_retries 0 every URL of a crashed worker gives up") {
   REQUIRE_MESSAGE(run.summary.ok(), run.summary.status().ToString());
   std::map<std::string, json> by_url = ByUrl(run.records);
   REQUIRE(by_url.size() == 4);
-  for (const char* path : {"/crash", "/page/1"}) {
+  CHECK(by_url[Fake("/crash")]["error"].get<std::string>().find(
+            "gave up after 1 attempt") != std::string::npos);
+  CHECK(by_url[Fake("/crash")]["error"].get<std::string>().find("1 attempts") ==
+        std::string::npos);
+  CHECK(run.summary->worker_restarts == 2);
+  CHECK(run.summary->errors == 1);
+  for (const char* path : {"/page/1", "/page/2", "/page/3"}) {
     CAPTURE(path);
-    CHECK(by_url[Fake(path)]["error"].get<std::string>() ==
-          by_url[Fake("/crash")]["error"].get<std::string>());
-    CHECK(by_url[Fake(path)]["error"].get<std::string>().find(
-              "gave up after 1 attempts") != std::string::npos);
+    CHECK(by_url[Fake(path)]["error"].is_null());
   }
-  CHECK(run.summary->worker_restarts == 1);
-  CHECK(run.summary->errors == 2);
-  // The replacement worker fetches the rest.
-  CHECK(by_url[Fake("/page/2")]["title"] == "Page 2");
-  CHECK(by_url[Fake("/page/3")]["title"] == "Page 3");
+  CHECK(by_url[Fake("/page/1")]["title"] == "Page 1");
 }
 
 TEST_CASE("The crash_on test hook crashes the worker like a real crash") {
@@ -422,12 +428,9 @@ TEST_CASE("When no replacement worker can start the job fails, not hangs") {
   CHECK(run.took < 10s);
 }
 
-// BUG: the "every worker died" error (fetch_job.cc, Job::Run) returns without
-// flushing the RecordWriter, although its message says "records written so
-// far are kept"; main.cc does not flush on failure either, so records that
-// finished in the last 200 ms (up to 64 KiB) are lost.
-TEST_CASE("Records finished before every worker died reach the output" *
-          doctest::skip()) {
+// Regression: the "every worker died" error used to return without flushing
+// the RecordWriter, losing records finished in the last 200 ms.
+TEST_CASE("Records finished before every worker died reach the output") {
   FailingLauncher launcher(1);  // The first worker starts; replacements fail.
   ListUrlSource input({Fake("/page/1"), Fake("/crash"), Fake("/page/2")});
   FetchJobOptions options;
