@@ -167,6 +167,8 @@ struct Transfer {
   int64_t header_content_length = -1;
   bool header_encoded = false;
   bool header_location = false;
+  std::string header_retry_after;
+  std::string header_x_robots_tag;
   // Why the transfer was aborted by one of our callbacks.
   bool too_large = false;
   int64_t refused_content_length = -1;
@@ -188,6 +190,8 @@ struct Transfer {
     header_content_length = -1;
     header_encoded = false;
     header_location = false;
+    header_retry_after.clear();
+    header_x_robots_tag.clear();
     too_large = false;
     refused_content_length = -1;
     blocked_address.clear();
@@ -220,6 +224,17 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   return len;
 }
 
+// A header value without surrounding spaces, tabs and the line end.
+std::string_view TrimHeaderValue(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+    v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' ||
+                        v.back() == '\r' || v.back() == '\n')) {
+    v.remove_suffix(1);
+  }
+  return v.substr(0, 1024);
+}
+
 size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   const size_t len = size * nmemb;
@@ -233,6 +248,16 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     t->header_content_length = -1;
     t->header_encoded = false;
     t->header_location = false;
+    t->header_retry_after.clear();
+    t->header_x_robots_tag.clear();
+  } else if (StartsWithNoCase(line, "retry-after:")) {
+    t->header_retry_after = std::string(TrimHeaderValue(line.substr(12)));
+  } else if (StartsWithNoCase(line, "x-robots-tag:")) {
+    // Bounded: a hostile server may send thousands of these lines.
+    if (t->header_x_robots_tag.size() < 4096) {
+      if (!t->header_x_robots_tag.empty()) t->header_x_robots_tag += ", ";
+      t->header_x_robots_tag += TrimHeaderValue(line.substr(13));
+    }
   } else if (StartsWithNoCase(line, "content-length:")) {
     std::string value(line.substr(15));
     char* end = nullptr;
@@ -464,6 +489,13 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
   curl_off_t total_us = 0;
   curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
   r.elapsed_ms = static_cast<int64_t>(total_us / 1000);
+  r.retry_after = std::move(t->header_retry_after);
+  r.x_robots_tag = std::move(t->header_x_robots_tag);
+  if (r.status >= 300 && r.status < 400) {
+    char* location = nullptr;
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
+    if (location != nullptr) r.location = location;
+  }
   if (result == CURLE_OK) return;
 
   const size_t cap = options_.max_body_bytes;

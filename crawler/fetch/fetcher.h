@@ -54,6 +54,15 @@ struct FetchResponse {
   int64_t elapsed_ms = 0;
   // Redirects followed.
   int redirects = 0;
+  // When the last response is a redirect that was not followed (a 3xx with
+  // a Location, max_redirects exhausted or 0): the absolute URL it points
+  // to. Empty otherwise.
+  std::string location;
+  // Raw Retry-After header of the last response ("120" or an HTTP date), ""
+  // if none (RFC 9110 section 10.2.3).
+  std::string retry_after;
+  // X-Robots-Tag header values of the last response, joined with ", ".
+  std::string x_robots_tag;
   // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
   // connect_failed, blocked_private_address, timeout, too_many_redirects,
   // too_large, connection_lost, bad_response, tls_error, decode_error, other.

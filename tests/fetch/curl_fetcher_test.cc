@@ -493,5 +493,31 @@ TEST_CASE("wake_fd makes Poll return early; idle Poll returns at once") {
   // Destroying the fetcher with a transfer in flight is fine.
 }
 
+TEST_CASE(
+    "Unfollowed redirects report Location; Retry-After and X-Robots-Tag are "
+    "kept") {
+  FixtureServer* server = &Server();
+  FetchOptions o = TestOptions();
+  o.max_redirects = 0;  // The crawler follows redirects itself, hop by hop.
+  auto f = MakeFetcher(o);
+  std::vector<FetchResponse> rs = FetchAll(
+      *f, {server->Url("/redirect?to=/page/3&code=301"),
+           server->Url("/status/503?h=Retry-After:120&h=X-Robots-Tag:noindex"
+                       "&h=X-Robots-Tag:otherbot:%20nofollow"),
+           server->Url("/page/1")});
+  REQUIRE(rs.size() == 3);
+  CHECK_OK(rs[0].error);
+  CHECK(rs[0].status == 301);
+  CHECK(rs[0].redirects == 0);
+  CHECK(rs[0].location == server->Url("/page/3"));
+  CHECK(rs[1].status == 503);
+  CHECK(rs[1].retry_after == "120");
+  CHECK(rs[1].x_robots_tag == "noindex, otherbot: nofollow");
+  CHECK(rs[2].status == 200);
+  CHECK(rs[2].location.empty());
+  CHECK(rs[2].retry_after.empty());
+  CHECK(rs[2].x_robots_tag.empty());
+}
+
 }  // namespace
 }  // namespace crawler::fetch

@@ -155,7 +155,12 @@ class Handler(BaseHTTPRequestHandler):
             code = int(parts[1])
             if not 200 <= code <= 599:
                 return self._send(400, b"bad code\n", "text/plain")
-            return self._send(code, b"status %d" % code, "text/plain")
+            # Extra response headers: ?h=Name:Value (repeatable).
+            extra = [tuple(h.split(":", 1)) for h in
+                     urllib.parse.parse_qs(url.query).get("h", [])
+                     if ":" in h]
+            return self._send(code, b"status %d" % code, "text/plain",
+                              headers=extra)
         if path == "/redirect":
             return self._redirect(query.get("to", "/page/0"),
                                   int(query.get("code", "302")))
