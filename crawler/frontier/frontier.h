@@ -1,0 +1,85 @@
+// Frontier: the crawl's queue of URLs to fetch, with per-host politeness.
+//
+// The coordinator owns the frontier. It adds discovered URLs (deduplicated by
+// fingerprint), leases URLs whose host may be contacted now, and releases
+// each host when its request ends, reporting what the host said (response
+// time, Retry-After). The interface is small so that a shared, distributed
+// backend (Redis) can replace the in-memory one.
+//
+// Ordering: breadth-first by default: among the hosts that may be contacted
+// now, the URL with the lowest depth goes first.
+//
+// Thread-safety: implementations need not be thread-safe; the coordinator is
+// single-threaded.
+#ifndef CRAWLER_FRONTIER_FRONTIER_H_
+#define CRAWLER_FRONTIER_FRONTIER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "crawler/base/clock.h"
+
+namespace crawler::frontier {
+
+struct CrawlItem {
+  std::string url;   // Normalized absolute URL.
+  std::string host;  // Politeness key: the URL's origin.
+  int depth = 0;     // Links followed from a seed (redirect hops do not count).
+  std::string referrer;  // The page that linked here ("" for seeds).
+  int attempts = 0;      // Fetch attempts already made (retries).
+  int hops = 0;          // Redirect hops that led here.
+};
+
+enum class AddResult {
+  kAdded,
+  kSeen,            // Already accepted once in this crawl.
+  kHostCapReached,  // FrontierOptions::per_host_cap URLs already accepted.
+};
+
+// What a host's answer says about when to contact it next.
+struct HostFeedback {
+  int64_t response_ms = 0;   // Duration of the request.
+  double retry_after_s = 0;  // From a 429/503 Retry-After; 0 if none.
+};
+
+class Frontier {
+ public:
+  virtual ~Frontier() = default;
+
+  // Accepts a URL unless its fingerprint was seen or its host is capped.
+  virtual AddResult Add(CrawlItem item) = 0;
+  // Queues a URL again (a retry; no dedup) no earlier than `not_before`.
+  virtual void Retry(CrawlItem item, SteadyTime not_before) = 0;
+
+  // The next URL whose host may be contacted at `now`, or nullopt. The host
+  // counts it as in flight until Release().
+  virtual std::optional<CrawlItem> Lease(SteadyTime now) = 0;
+  // When Lease() may next return a URL: now or later; nullopt when nothing
+  // is queued or everything queued waits for a Release() or Unblock().
+  virtual std::optional<SteadyTime> NextReady() const = 0;
+  // Ends one request to `host` (leased or not: a robots.txt fetch counts
+  // too when it was started with Acquire()).
+  virtual void Release(const std::string& host, const HostFeedback& feedback,
+                       SteadyTime now) = 0;
+  // Takes a request slot of `host` outside Lease() (e.g. for robots.txt);
+  // false when the host may not be contacted at `now`.
+  virtual bool Acquire(const std::string& host, SteadyTime now) = 0;
+
+  // A blocked host is not leased from (e.g. while its robots.txt is fetched).
+  virtual void Block(const std::string& host) = 0;
+  virtual void Unblock(const std::string& host) = 0;
+  // Sets the host's robots.txt Crawl-delay (clamped to max_crawl_delay_s).
+  virtual void SetCrawlDelay(const std::string& host, double seconds) = 0;
+
+  // URLs queued (not leased), retries included.
+  virtual size_t queued() const = 0;
+  // URLs accepted so far (the seen-set's size).
+  virtual size_t seen() const = 0;
+  // The seen-set's bytes per URL.
+  virtual double seen_bytes_per_url() const = 0;
+};
+
+}  // namespace crawler::frontier
+
+#endif  // CRAWLER_FRONTIER_FRONTIER_H_

@@ -1,0 +1,150 @@
+#include "crawler/frontier/memory_frontier.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace crawler::frontier {
+namespace {
+
+Duration Seconds(double s) {
+  if (!(s > 0)) return Duration::zero();
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(std::min(s, 1e7)));
+}
+
+}  // namespace
+
+AddResult MemoryFrontier::Add(CrawlItem item) {
+  Host& host = HostOf(item.host);
+  if (options_.per_host_cap > 0 && host.accepted >= options_.per_host_cap) {
+    return seen_.Contains(item.url) ? AddResult::kSeen
+                                    : AddResult::kHostCapReached;
+  }
+  if (!seen_.Insert(item.url)) return AddResult::kSeen;
+  ++host.accepted;
+  Enqueue(std::move(item));
+  return AddResult::kAdded;
+}
+
+void MemoryFrontier::Retry(CrawlItem item, SteadyTime not_before) {
+  ++queued_;
+  delayed_.push({not_before, seq_++, std::move(item)});
+}
+
+void MemoryFrontier::Enqueue(CrawlItem item) {
+  const std::string name = item.host;
+  Host& host = HostOf(name);
+  const int depth = item.depth;
+  host.queue.push({depth, seq_++, std::move(item)});
+  ++queued_;
+  Schedule(name, host);
+}
+
+Duration MemoryFrontier::Interval(const Host& host) const {
+  double s = options_.delay_s;
+  s = std::max(s, std::min(host.crawl_delay_s, options_.max_crawl_delay_s));
+  s = std::max(s, options_.delay_factor * host.last_response_s);
+  return Seconds(s);
+}
+
+void MemoryFrontier::Schedule(const std::string& name, Host& host) {
+  ++host.version;
+  if (host.queue.empty() || host.blocked ||
+      host.in_flight >= std::max(1, options_.per_host)) {
+    return;
+  }
+  const Queued& head = host.queue.top();
+  ready_.push({host.next_allowed, head.depth, head.seq, name, host.version});
+}
+
+void MemoryFrontier::PromoteDelayed(SteadyTime now) {
+  while (!delayed_.empty() && delayed_.top().not_before <= now) {
+    CrawlItem item = delayed_.top().item;
+    delayed_.pop();
+    --queued_;  // Enqueue counts it again.
+    Enqueue(std::move(item));
+  }
+}
+
+void MemoryFrontier::CleanTop() const {
+  while (!ready_.empty()) {
+    const Slot& top = ready_.top();
+    auto it = hosts_.find(top.host);
+    if (it != hosts_.end() && it->second.version == top.version) return;
+    ready_.pop();
+  }
+}
+
+std::optional<CrawlItem> MemoryFrontier::Lease(SteadyTime now) {
+  PromoteDelayed(now);
+  CleanTop();
+  if (ready_.empty() || ready_.top().ready > now) return std::nullopt;
+  const std::string name = ready_.top().host;
+  ready_.pop();
+  Host& host = hosts_[name];
+  CrawlItem item = std::move(const_cast<Queued&>(host.queue.top()).item);
+  host.queue.pop();
+  --queued_;
+  ++host.in_flight;
+  host.next_allowed = std::max(host.next_allowed, now + Interval(host));
+  Schedule(name, host);
+  return item;
+}
+
+std::optional<SteadyTime> MemoryFrontier::NextReady() const {
+  CleanTop();
+  std::optional<SteadyTime> t;
+  if (!ready_.empty()) t = ready_.top().ready;
+  if (!delayed_.empty() && (!t || delayed_.top().not_before < *t)) {
+    t = delayed_.top().not_before;
+  }
+  return t;
+}
+
+bool MemoryFrontier::Acquire(const std::string& name, SteadyTime now) {
+  Host& host = HostOf(name);
+  if (host.in_flight >= std::max(1, options_.per_host) ||
+      host.next_allowed > now) {
+    return false;
+  }
+  ++host.in_flight;
+  host.next_allowed = std::max(host.next_allowed, now + Interval(host));
+  Schedule(name, host);
+  return true;
+}
+
+void MemoryFrontier::Release(const std::string& name,
+                             const HostFeedback& feedback, SteadyTime now) {
+  Host& host = HostOf(name);
+  if (host.in_flight > 0) --host.in_flight;
+  host.last_response_s = feedback.response_ms / 1000.0;
+  // The delay also runs from the end of a request (stricter for slow hosts).
+  host.next_allowed = std::max(host.next_allowed, now + Interval(host));
+  if (feedback.retry_after_s > 0) {
+    host.next_allowed = std::max(
+        host.next_allowed, now + Seconds(std::min(feedback.retry_after_s,
+                                                  options_.max_retry_after_s)));
+  }
+  Schedule(name, host);
+}
+
+void MemoryFrontier::Block(const std::string& name) {
+  Host& host = HostOf(name);
+  host.blocked = true;
+  Schedule(name, host);
+}
+
+void MemoryFrontier::Unblock(const std::string& name) {
+  Host& host = HostOf(name);
+  host.blocked = false;
+  Schedule(name, host);
+}
+
+void MemoryFrontier::SetCrawlDelay(const std::string& name, double seconds) {
+  Host& host = HostOf(name);
+  host.crawl_delay_s = std::isfinite(seconds) && seconds > 0 ? seconds : 0;
+  Schedule(name, host);
+}
+
+}  // namespace crawler::frontier

@@ -1,0 +1,108 @@
+// MemoryFrontier: the in-memory Frontier of a single-machine crawl.
+//
+// Each host has its own queue, ordered by (depth, arrival). A scheduling heap
+// holds the hosts that could send a request (queued URLs, a free slot, not
+// blocked), keyed by the time they may next be contacted and their best
+// depth, so Lease() is O(log hosts) whatever the number of hosts.
+//
+// Thread-safety: not thread-safe.
+#ifndef CRAWLER_FRONTIER_MEMORY_FRONTIER_H_
+#define CRAWLER_FRONTIER_MEMORY_FRONTIER_H_
+
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "crawler/frontier/frontier.h"
+#include "crawler/frontier/frontier_options.h"
+#include "crawler/frontier/seen_set.h"
+
+namespace crawler::frontier {
+
+class MemoryFrontier : public Frontier {
+ public:
+  explicit MemoryFrontier(const FrontierOptions& options) : options_(options) {}
+
+  AddResult Add(CrawlItem item) override;
+  void Retry(CrawlItem item, SteadyTime not_before) override;
+  std::optional<CrawlItem> Lease(SteadyTime now) override;
+  std::optional<SteadyTime> NextReady() const override;
+  void Release(const std::string& host, const HostFeedback& feedback,
+               SteadyTime now) override;
+  bool Acquire(const std::string& host, SteadyTime now) override;
+  void Block(const std::string& host) override;
+  void Unblock(const std::string& host) override;
+  void SetCrawlDelay(const std::string& host, double seconds) override;
+  size_t queued() const override { return queued_; }
+  size_t seen() const override { return seen_.size(); }
+  double seen_bytes_per_url() const override { return seen_.bytes_per_url(); }
+
+ private:
+  struct Queued {
+    int depth;
+    uint64_t seq;
+    CrawlItem item;
+  };
+  struct QueuedOrder {
+    bool operator()(const Queued& a, const Queued& b) const {
+      return a.depth != b.depth ? a.depth > b.depth : a.seq > b.seq;
+    }
+  };
+  struct Host {
+    std::priority_queue<Queued, std::vector<Queued>, QueuedOrder> queue;
+    int in_flight = 0;
+    SteadyTime next_allowed{};
+    double crawl_delay_s = 0;
+    double last_response_s = 0;
+    bool blocked = false;
+    int64_t accepted = 0;
+    uint64_t version = 0;  // Invalidates older scheduling entries.
+  };
+  struct Slot {
+    SteadyTime ready;
+    int depth;
+    uint64_t seq;
+    std::string host;
+    uint64_t version;
+  };
+  struct SlotOrder {
+    bool operator()(const Slot& a, const Slot& b) const {
+      if (a.ready != b.ready) return a.ready > b.ready;
+      if (a.depth != b.depth) return a.depth > b.depth;
+      return a.seq > b.seq;
+    }
+  };
+  struct Delayed {
+    SteadyTime not_before;
+    uint64_t seq;
+    CrawlItem item;
+  };
+  struct DelayedOrder {
+    bool operator()(const Delayed& a, const Delayed& b) const {
+      return a.not_before != b.not_before ? a.not_before > b.not_before
+                                          : a.seq > b.seq;
+    }
+  };
+
+  Host& HostOf(const std::string& host) { return hosts_[host]; }
+  void Enqueue(CrawlItem item);
+  // (Re)computes the host's entry in the scheduling heap.
+  void Schedule(const std::string& name, Host& host);
+  Duration Interval(const Host& host) const;
+  void PromoteDelayed(SteadyTime now);
+  // Drops invalid entries from the top of the heap.
+  void CleanTop() const;
+
+  FrontierOptions options_;
+  SeenSet seen_;
+  std::unordered_map<std::string, Host> hosts_;
+  mutable std::priority_queue<Slot, std::vector<Slot>, SlotOrder> ready_;
+  std::priority_queue<Delayed, std::vector<Delayed>, DelayedOrder> delayed_;
+  uint64_t seq_ = 0;
+  size_t queued_ = 0;
+};
+
+}  // namespace crawler::frontier
+
+#endif  // CRAWLER_FRONTIER_MEMORY_FRONTIER_H_

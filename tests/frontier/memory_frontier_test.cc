@@ -1,0 +1,177 @@
+#include "crawler/frontier/memory_frontier.h"
+
+#include <chrono>
+
+#include "crawler/base/clock.h"
+#include "crawler/testing/test_util.h"
+
+namespace crawler::frontier {
+namespace {
+
+using namespace std::chrono_literals;
+
+CrawlItem Item(const std::string& host, const std::string& path,
+               int depth = 0) {
+  CrawlItem i;
+  i.host = "http://" + host;
+  i.url = i.host + path;
+  i.depth = depth;
+  return i;
+}
+
+std::string LeaseUrl(Frontier& f, SteadyTime now) {
+  auto i = f.Lease(now);
+  return i ? i->url : "";
+}
+
+TEST_CASE("Frontier: a URL is accepted once") {
+  MemoryFrontier f({});
+  CHECK(f.Add(Item("a.test", "/")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/")) == AddResult::kSeen);
+  CHECK(f.seen() == 1);
+  CHECK(f.queued() == 1);
+}
+
+TEST_CASE("Frontier: breadth-first across hosts and within a host") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .per_host = 10});
+  f.Add(Item("a.test", "/deep", 3));
+  f.Add(Item("b.test", "/mid", 1));
+  f.Add(Item("a.test", "/top", 0));
+  f.Add(Item("b.test", "/deeper", 4));
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/top");
+  CHECK(LeaseUrl(f, clock.Now()) == "http://b.test/mid");
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/deep");
+  CHECK(LeaseUrl(f, clock.Now()) == "http://b.test/deeper");
+  CHECK(LeaseUrl(f, clock.Now()).empty());
+  CHECK(!f.NextReady().has_value());
+}
+
+TEST_CASE("Frontier: one request at a time per host, 1 s apart by default") {
+  FakeClock clock;
+  MemoryFrontier f({});  // delay 1 s, per_host 1
+  for (int i = 0; i < 3; ++i) f.Add(Item("a.test", "/" + std::to_string(i)));
+  f.Add(Item("b.test", "/"));
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/0");
+  // a.test is busy; b.test is free.
+  CHECK(LeaseUrl(f, clock.Now()) == "http://b.test/");
+  CHECK(LeaseUrl(f, clock.Now()).empty());
+  clock.Advance(2s);
+  CHECK(LeaseUrl(f, clock.Now()).empty());  // Still in flight: not released.
+  f.Release("http://a.test", {.response_ms = 100}, clock.Now());
+  // The delay also runs from the end of the request.
+  CHECK(LeaseUrl(f, clock.Now()).empty());
+  REQUIRE(f.NextReady().has_value());
+  CHECK(*f.NextReady() == clock.Now() + 1s);
+  clock.Advance(999ms);
+  CHECK(LeaseUrl(f, clock.Now()).empty());
+  clock.Advance(1ms);
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/1");
+}
+
+TEST_CASE("Frontier: delay 0 with per-host N keeps N requests in flight") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .per_host = 3});
+  for (int i = 0; i < 10; ++i) f.Add(Item("a.test", "/" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i) CHECK(f.Lease(clock.Now()).has_value());
+  CHECK_FALSE(f.Lease(clock.Now()).has_value());
+  f.Release("http://a.test", {}, clock.Now());
+  CHECK(f.Lease(clock.Now()).has_value());
+  CHECK_FALSE(f.Lease(clock.Now()).has_value());
+}
+
+TEST_CASE("Frontier: robots.txt Crawl-delay is honoured up to the cap") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0.5, .max_crawl_delay_s = 30});
+  for (int i = 0; i < 4; ++i) f.Add(Item("a.test", "/" + std::to_string(i)));
+  f.SetCrawlDelay("http://a.test", 5);
+  REQUIRE(f.Lease(clock.Now()));
+  f.Release("http://a.test", {}, clock.Now());
+  clock.Advance(4999ms);
+  CHECK_FALSE(f.Lease(clock.Now()));
+  clock.Advance(1ms);
+  REQUIRE(f.Lease(clock.Now()));
+  f.SetCrawlDelay("http://a.test", 86400);  // Clamped to 30 s.
+  f.Release("http://a.test", {}, clock.Now());
+  clock.Advance(29999ms);
+  CHECK_FALSE(f.Lease(clock.Now()));
+  clock.Advance(1ms);
+  CHECK(f.Lease(clock.Now()));
+}
+
+TEST_CASE("Frontier: Retry-After pauses only that host, capped") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .max_retry_after_s = 60});
+  f.Add(Item("a.test", "/1"));
+  f.Add(Item("a.test", "/2"));
+  f.Add(Item("b.test", "/1"));
+  f.Add(Item("b.test", "/2"));
+  REQUIRE(LeaseUrl(f, clock.Now()) == "http://a.test/1");
+  f.Release("http://a.test", {.retry_after_s = 120}, clock.Now());
+  CHECK(LeaseUrl(f, clock.Now()) == "http://b.test/1");
+  f.Release("http://b.test", {}, clock.Now());
+  CHECK(LeaseUrl(f, clock.Now()) == "http://b.test/2");
+  clock.Advance(59s);
+  CHECK(LeaseUrl(f, clock.Now()).empty());
+  clock.Advance(1s);  // 60 s, the cap, not 120.
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/2");
+}
+
+TEST_CASE("Frontier: delay factor scales with the host's response time") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0.1, .delay_factor = 3});
+  f.Add(Item("a.test", "/1"));
+  f.Add(Item("a.test", "/2"));
+  REQUIRE(f.Lease(clock.Now()));
+  f.Release("http://a.test", {.response_ms = 500}, clock.Now());
+  clock.Advance(1499ms);
+  CHECK_FALSE(f.Lease(clock.Now()));
+  clock.Advance(1ms);
+  CHECK(f.Lease(clock.Now()));
+}
+
+TEST_CASE("Frontier: blocked hosts wait; Acquire takes a slot for robots.txt") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 1});
+  f.Add(Item("a.test", "/1"));
+  f.Block("http://a.test");
+  CHECK_FALSE(f.Lease(clock.Now()));
+  CHECK_FALSE(f.NextReady().has_value());
+  CHECK(f.Acquire("http://a.test", clock.Now()));  // robots.txt request
+  CHECK_FALSE(f.Acquire("http://a.test", clock.Now()));
+  f.Release("http://a.test", {}, clock.Now());
+  f.Unblock("http://a.test");
+  CHECK_FALSE(f.Lease(clock.Now()));  // Politeness covers robots.txt too.
+  clock.Advance(1s);
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/1");
+}
+
+TEST_CASE("Frontier: per-host cap and delayed retries") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .per_host = 5, .per_host_cap = 2});
+  CHECK(f.Add(Item("a.test", "/1")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/2")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/3")) == AddResult::kHostCapReached);
+  CHECK(f.Add(Item("a.test", "/1")) == AddResult::kSeen);
+  CHECK(f.Add(Item("b.test", "/1")) == AddResult::kAdded);
+  auto first = f.Lease(clock.Now());
+  REQUIRE(first);
+  f.Release(first->host, {}, clock.Now());
+  first->attempts = 1;
+  f.Retry(*first, clock.Now() + 10s);
+  CHECK(f.queued() == 3);
+  std::vector<std::string> got;
+  while (auto i = f.Lease(clock.Now())) got.push_back(i->url);
+  CHECK(got.size() == 2);
+  REQUIRE(f.NextReady().has_value());
+  CHECK(*f.NextReady() == clock.Now() + 10s);
+  clock.Advance(10s);
+  auto retried = f.Lease(clock.Now());
+  REQUIRE(retried);
+  CHECK(retried->url == first->url);
+  CHECK(retried->attempts == 1);
+  CHECK(f.queued() == 0);
+}
+
+}  // namespace
+}  // namespace crawler::frontier
