@@ -15,6 +15,7 @@
 #define CRAWLER_FRONTIER_FRONTIER_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,6 +44,15 @@ struct HostFeedback {
   double retry_after_s = 0;  // From a 429/503 Retry-After; 0 if none.
 };
 
+// What Lease() should do with the URL it is about to hand out.
+enum class LeaseVerdict {
+  kAccept,    // Lease it.
+  kDrop,      // Forget it (e.g. robots.txt disallows it); no politeness used.
+  kHoldHost,  // Keep it queued and block its host (e.g. robots.txt expired
+              // and is being fetched again); the caller unblocks the host.
+};
+using LeaseFilter = std::function<LeaseVerdict(const CrawlItem&)>;
+
 class Frontier {
  public:
   virtual ~Frontier() = default;
@@ -53,8 +63,10 @@ class Frontier {
   virtual void Retry(CrawlItem item, SteadyTime not_before) = 0;
 
   // The next URL whose host may be contacted at `now`, or nullopt. The host
-  // counts it as in flight until Release().
-  virtual std::optional<CrawlItem> Lease(SteadyTime now) = 0;
+  // counts it as in flight until Release(). `filter`, when given, sees each
+  // candidate first (see LeaseVerdict).
+  virtual std::optional<CrawlItem> Lease(SteadyTime now,
+                                         const LeaseFilter& filter = {}) = 0;
   // When Lease() may next return a URL: now or later; nullopt when nothing
   // is queued or everything queued waits for a Release() or Unblock().
   virtual std::optional<SteadyTime> NextReady() const = 0;

@@ -76,20 +76,37 @@ void MemoryFrontier::CleanTop() const {
   }
 }
 
-std::optional<CrawlItem> MemoryFrontier::Lease(SteadyTime now) {
+std::optional<CrawlItem> MemoryFrontier::Lease(SteadyTime now,
+                                               const LeaseFilter& filter) {
   PromoteDelayed(now);
-  CleanTop();
-  if (ready_.empty() || ready_.top().ready > now) return std::nullopt;
-  const std::string name = ready_.top().host;
-  ready_.pop();
-  Host& host = hosts_[name];
-  CrawlItem item = std::move(const_cast<Queued&>(host.queue.top()).item);
-  host.queue.pop();
-  --queued_;
-  ++host.in_flight;
-  host.next_allowed = std::max(host.next_allowed, now + Interval(host));
-  Schedule(name, host);
-  return item;
+  while (true) {
+    CleanTop();
+    if (ready_.empty() || ready_.top().ready > now) return std::nullopt;
+    const std::string name = ready_.top().host;
+    ready_.pop();
+    Host& host = hosts_[name];
+    if (filter) {
+      LeaseVerdict verdict = filter(host.queue.top().item);
+      if (verdict == LeaseVerdict::kDrop) {
+        host.queue.pop();
+        --queued_;
+        Schedule(name, host);
+        continue;
+      }
+      if (verdict == LeaseVerdict::kHoldHost) {
+        host.blocked = true;
+        Schedule(name, host);
+        continue;
+      }
+    }
+    CrawlItem item = std::move(const_cast<Queued&>(host.queue.top()).item);
+    host.queue.pop();
+    --queued_;
+    ++host.in_flight;
+    host.next_allowed = std::max(host.next_allowed, now + Interval(host));
+    Schedule(name, host);
+    return item;
+  }
 }
 
 std::optional<SteadyTime> MemoryFrontier::NextReady() const {

@@ -26,7 +26,8 @@ class MemoryFrontier : public Frontier {
 
   AddResult Add(CrawlItem item) override;
   void Retry(CrawlItem item, SteadyTime not_before) override;
-  std::optional<CrawlItem> Lease(SteadyTime now) override;
+  std::optional<CrawlItem> Lease(SteadyTime now,
+                                 const LeaseFilter& filter = {}) override;
   std::optional<SteadyTime> NextReady() const override;
   void Release(const std::string& host, const HostFeedback& feedback,
                SteadyTime now) override;

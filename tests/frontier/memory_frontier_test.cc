@@ -173,5 +173,29 @@ TEST_CASE("Frontier: per-host cap and delayed retries") {
   CHECK(f.queued() == 0);
 }
 
+TEST_CASE("Frontier: a lease filter drops URLs or holds their host") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 5});
+  f.Add(Item("a.test", "/private/1"));
+  f.Add(Item("a.test", "/public"));
+  f.Add(Item("b.test", "/x"));
+  auto filter = [](const CrawlItem& i) {
+    if (i.url.find("/private/") != std::string::npos)
+      return LeaseVerdict::kDrop;
+    if (i.host == "http://b.test") return LeaseVerdict::kHoldHost;
+    return LeaseVerdict::kAccept;
+  };
+  // The dropped URL costs a.test no politeness: /public goes at once.
+  auto first = f.Lease(clock.Now(), filter);
+  REQUIRE(first);
+  CHECK(first->url == "http://a.test/public");
+  CHECK_FALSE(f.Lease(clock.Now(), filter));
+  CHECK(f.queued() == 1);  // b.test/x is held, not dropped.
+  f.Unblock("http://b.test");
+  auto second = f.Lease(clock.Now());
+  REQUIRE(second);
+  CHECK(second->url == "http://b.test/x");
+}
+
 }  // namespace
 }  // namespace crawler::frontier
