@@ -6,7 +6,7 @@ namespace crawler::ipc {
 
 std::string Encode(const FetchTask& task) {
   mp::Encoder e(kFetchTask);
-  e.U64(task.id).Bytes(task.url).Bool(task.want_links);
+  e.U64(task.id).Bytes(task.url).Bool(task.want_links).Bool(task.want_body);
   return e.Take();
 }
 
@@ -16,6 +16,7 @@ Status Decode(std::string_view data, FetchTask* task) {
   RETURN_IF_ERROR(d.U64(&task->id));
   RETURN_IF_ERROR(d.Bytes(&task->url));
   RETURN_IF_ERROR(d.Bool(&task->want_links));
+  RETURN_IF_ERROR(d.Bool(&task->want_body));
   return d.Done();
 }
 
@@ -32,6 +33,12 @@ std::string Encode(const FetchResult& r) {
       .I64(r.links)
       .U64(r.link_urls.size());
   for (const std::string& u : r.link_urls) e.Bytes(u);
+  e.Bytes(r.canonical)
+      .Bool(r.noindex)
+      .Bool(r.nofollow)
+      .Bytes(r.location)
+      .Bytes(r.retry_after)
+      .Bytes(r.body);
   e.I64(r.elapsed_ms)
       .Bytes(r.error)
       .Bytes(r.error_class)
@@ -59,6 +66,12 @@ Status Decode(std::string_view data, FetchResult* r) {
     RETURN_IF_ERROR(d.Bytes(&u));
     r->link_urls.push_back(std::move(u));
   }
+  RETURN_IF_ERROR(d.Bytes(&r->canonical));
+  RETURN_IF_ERROR(d.Bool(&r->noindex));
+  RETURN_IF_ERROR(d.Bool(&r->nofollow));
+  RETURN_IF_ERROR(d.Bytes(&r->location));
+  RETURN_IF_ERROR(d.Bytes(&r->retry_after));
+  RETURN_IF_ERROR(d.Bytes(&r->body));
   RETURN_IF_ERROR(d.I64(&r->elapsed_ms));
   RETURN_IF_ERROR(d.Bytes(&r->error));
   RETURN_IF_ERROR(d.Bytes(&r->error_class));

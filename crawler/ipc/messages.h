@@ -43,6 +43,7 @@ struct FetchTask {
   uint64_t id = 0;
   std::string url;
   bool want_links = false;  // Return the resolved link URLs, not just a count.
+  bool want_body = false;   // Return the body (robots.txt), not parsed.
 };
 
 struct FetchResult {
@@ -55,7 +56,14 @@ struct FetchResult {
   bool parsed = false;                 // The body was HTML and was parsed.
   std::string title;                   // When parsed.
   int64_t links = 0;                   // Followable links found, when parsed.
-  std::vector<std::string> link_urls;  // Resolved, when the task wanted them.
+  std::vector<std::string> link_urls;  // Resolved, when the task wanted them
+                                       // (minus nofollow ones, when honoured).
+  std::string canonical;     // Resolved <link rel=canonical>, when parsed.
+  bool noindex = false;      // meta robots or X-Robots-Tag said noindex.
+  bool nofollow = false;     // meta robots or X-Robots-Tag said nofollow.
+  std::string location;      // Target of an unfollowed redirect.
+  std::string retry_after;   // Raw Retry-After header.
+  std::string body;          // When the task wanted it.
   int64_t elapsed_ms = 0;
   std::string error;        // Empty when none: "<class>: <what happened>".
   std::string error_class;  // Taxonomy class, e.g. "timeout"; empty if none.

@@ -11,7 +11,7 @@ constexpr size_t kFlushBytes = 64 << 10;
 
 }  // namespace
 
-std::string FormatRecord(const ipc::FetchResult& r) {
+std::string FormatRecord(const ipc::FetchResult& r, const CrawlContext* crawl) {
   std::string out;
   out.reserve(256 + r.url.size() + r.final_url.size() + r.title.size() +
               r.error.size());
@@ -50,12 +50,32 @@ std::string FormatRecord(const ipc::FetchResult& r) {
   } else {
     AppendJsonString(&out, r.error);
   }
+  if (crawl != nullptr) {
+    auto string_or_null = [&out](const std::string& s) {
+      if (s.empty()) {
+        out.append("null");
+      } else {
+        AppendJsonString(&out, s);
+      }
+    };
+    out.append(",\"depth\":");
+    out.append(std::to_string(crawl->depth));
+    out.append(",\"referrer\":");
+    string_or_null(crawl->referrer);
+    out.append(",\"location\":");
+    string_or_null(r.location);
+    out.append(",\"canonical\":");
+    string_or_null(r.canonical);
+    out.append(",\"noindex\":");
+    out.append(r.noindex ? "true" : "false");
+  }
   out.append("}\n");
   return out;
 }
 
-Status RecordWriter::Write(const ipc::FetchResult& result) {
-  buffer_ += FormatRecord(result);
+Status RecordWriter::Write(const ipc::FetchResult& result,
+                           const CrawlContext* crawl) {
+  buffer_ += FormatRecord(result, crawl);
   ++records_;
   if (buffer_.size() >= kFlushBytes) {
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) !=

@@ -19,8 +19,19 @@
 
 namespace crawler::output {
 
-// Formats one result as a JSON object followed by '\n'.
-std::string FormatRecord(const ipc::FetchResult& result);
+// Where a crawled page sits in the crawl. A crawl record has the fetch
+// fields followed by: depth, referrer (null for seeds), location (the target
+// of a redirect, else null), canonical (the page's <link rel=canonical>,
+// else null), noindex (true when meta robots or X-Robots-Tag said so).
+struct CrawlContext {
+  int depth = 0;
+  std::string referrer;
+};
+
+// Formats one result as a JSON object followed by '\n'; with `crawl`, adds
+// the crawl fields.
+std::string FormatRecord(const ipc::FetchResult& result,
+                         const CrawlContext* crawl = nullptr);
 
 class RecordWriter {
  public:
@@ -33,7 +44,8 @@ class RecordWriter {
 
   // Buffers one record; writes out in large blocks. Fails with the errno text
   // (e.g. "No space left on device") naming the path.
-  Status Write(const ipc::FetchResult& result);
+  Status Write(const ipc::FetchResult& result,
+               const CrawlContext* crawl = nullptr);
   // Writes out everything buffered and flushes the stream.
   Status Flush();
 
