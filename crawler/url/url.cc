@@ -1,11 +1,13 @@
 #include "crawler/url/url.h"
 
 #include <curl/curl.h>
+#include <locale.h>
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace crawler::url {
 namespace {
@@ -19,6 +21,56 @@ struct HandleDeleter {
   void operator()(CURLU* u) const { curl_url_cleanup(u); }
 };
 using Handle = std::unique_ptr<CURLU, HandleDeleter>;
+
+constexpr char kUpperHex[] = "0123456789ABCDEF";
+
+char ToLowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool IsAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 2.3.
+bool IsUnreserved(unsigned char c) {
+  return IsAlpha(static_cast<char>(c)) || IsDigit(static_cast<char>(c)) ||
+         c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+// Bytes that RFC 3986 allows neither raw nor as reserved characters in a
+// path or query.
+bool MustEncode(unsigned char c) {
+  if (c <= 0x20 || c >= 0x7F) return true;
+  switch (c) {
+    case '"':
+    case '<':
+    case '>':
+    case '\\':
+    case '^':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+      return true;
+    default:
+      return false;
+  }
+}
+
+void AppendEncoded(unsigned char c, std::string& out) {
+  out += '%';
+  out += kUpperHex[c >> 4];
+  out += kUpperHex[c & 15];
+}
 
 // Quotes `s` for an error message: at most 200 bytes, non-printable bytes as
 // \xNN.
@@ -41,16 +93,18 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-Status Malformed(std::string_view url, CURLUcode rc) {
+Status Malformed(std::string_view url, std::string_view reason) {
   return InvalidArgumentError("malformed URL " + Quote(url) + ": " +
-                              curl_url_strerror(rc));
+                              std::string(reason));
+}
+
+Status Malformed(std::string_view url, CURLUcode rc) {
+  return Malformed(url, curl_url_strerror(rc));
 }
 
 Status UnsupportedScheme(std::string_view scheme, std::string_view url) {
   std::string lower(scheme);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : lower) c = ToLowerAscii(c);
   return InvalidArgumentError("unsupported scheme " + Quote(lower) + " in " +
                               Quote(url) +
                               " (only http and https are fetched)");
@@ -61,125 +115,473 @@ Status TooLong(size_t max_length) {
                               " bytes (limit url max_length)");
 }
 
+// The length of the scheme at the start of `s` ("http" in "http:x"), when `s`
+// starts with one followed by ':' (RFC 3986 3.1); 0 otherwise.
+size_t SchemeLength(std::string_view s) {
+  if (s.empty() || !IsAlpha(s[0])) return 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == ':') return i;
+    if (!IsAlpha(c) && !IsDigit(c) && c != '+' && c != '-' && c != '.') {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
 // Reports the scheme of a URL that curl refused with "unsupported scheme".
-Status SchemeErrorFor(const std::string& url) {
+Status SchemeErrorFor(const std::string& text, std::string_view display) {
   Handle h(curl_url());
-  if (h != nullptr && curl_url_set(h.get(), CURLUPART_URL, url.c_str(),
+  if (h != nullptr && curl_url_set(h.get(), CURLUPART_URL, text.c_str(),
                                    CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
     char* scheme = nullptr;
     if (curl_url_get(h.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
       CurlString owned(scheme);
-      return UnsupportedScheme(scheme, url);
+      return UnsupportedScheme(scheme, display);
     }
   }
   // "mailto:x" and the like have no "//", which curl needs even for schemes
   // it does not support; it has already checked that the text before the
   // first ':' is a well-formed scheme.
-  const size_t colon = url.find(':');
+  const size_t colon = text.find(':');
   return UnsupportedScheme(colon == std::string::npos
-                               ? std::string_view(url)
-                               : std::string_view(url).substr(0, colon),
-                           url);
+                               ? std::string_view(text)
+                               : std::string_view(text).substr(0, colon),
+                           display);
 }
 
-// Sets `text` (NUL-terminated) on `h`, resolving against what `h` holds.
-Status SetUrl(CURLU* h, const std::string& text) {
+// Sets `text` on `h`, resolving against what `h` holds. `display` is what
+// error messages quote (the caller's input).
+Status SetUrl(CURLU* h, const std::string& text, std::string_view display) {
+  if (text.find('\0') != std::string::npos) {
+    return Malformed(display, "contains a NUL byte");
+  }
   const CURLUcode rc = curl_url_set(h, CURLUPART_URL, text.c_str(), 0);
   if (rc == CURLUE_OK) return Status::Ok();
-  if (rc == CURLUE_UNSUPPORTED_SCHEME) return SchemeErrorFor(text);
+  if (rc == CURLUE_UNSUPPORTED_SCHEME) return SchemeErrorFor(text, display);
   if (rc == CURLUE_OUT_OF_MEMORY) return InternalError("curl: out of memory");
-  return Malformed(text, rc);
+  return Malformed(display, rc);
 }
 
-// Brings a parsed URL into normal form and returns it as a string. `input`
-// is for error messages.
-StatusOr<std::string> Normalize(CURLU* h, std::string_view input,
-                                size_t max_length) {
+// Gets a part of `h` as a string; `present` is false when the part is absent
+// (no query, ...).
+StatusOr<std::string> GetPart(CURLU* h, CURLUPart part, unsigned flags,
+                              std::string_view display, bool* present) {
   char* raw = nullptr;
-  CURLUcode rc = curl_url_get(h, CURLUPART_SCHEME, &raw, 0);
-  if (rc != CURLUE_OK) return Malformed(input, rc);
-  CurlString scheme(raw);
-  const std::string_view s(scheme.get());
-  if (s != "http" && s != "https") return UnsupportedScheme(s, input);
+  const CURLUcode rc = curl_url_get(h, part, &raw, flags);
+  if (present != nullptr) *present = rc == CURLUE_OK;
+  if (rc == CURLUE_OK) {
+    CurlString owned(raw);
+    return std::string(raw);
+  }
+  if (present != nullptr &&
+      (rc == CURLUE_NO_QUERY || rc == CURLUE_NO_FRAGMENT ||
+       rc == CURLUE_NO_PORT || rc == CURLUE_NO_USER ||
+       rc == CURLUE_NO_PASSWORD || rc == CURLUE_NO_OPTIONS)) {
+    return std::string();
+  }
+  return Malformed(display, rc);
+}
 
-  // curl lowercases the scheme but keeps the host's case.
-  rc = curl_url_get(h, CURLUPART_HOST, &raw, 0);
-  if (rc != CURLUE_OK) return Malformed(input, rc);
-  CurlString host(raw);
-  bool has_upper = false;
-  for (char* p = host.get(); *p != '\0'; ++p) {
-    if (*p >= 'A' && *p <= 'Z') {
-      *p = static_cast<char>(*p - 'A' + 'a');
-      has_upper = true;
+// The host in punycode via CURLU_PUNYCODE. libcurl 7.88 converts with
+// idn2_lookup_ul(), which reads the host in the encoding of the current
+// locale's LC_CTYPE and fails ("A memory function failed") under the "C"
+// locale that programs start in (curl issue #10984, fixed in 8.1.0 by
+// switching to idn2_lookup_u8). Hosts in URLs are UTF-8, so the conversion
+// runs with a UTF-8 LC_CTYPE set for this thread only (uselocale), leaving
+// the process locale alone.
+StatusOr<std::string> PunycodeHost(CURLU* h, std::string_view display) {
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
+  if (utf8 == nullptr) {
+    return InternalError("newlocale(C.UTF-8) failed: cannot convert IDN host");
+  }
+  const locale_t previous = uselocale(utf8);
+  char* raw = nullptr;
+  const CURLUcode rc = curl_url_get(h, CURLUPART_HOST, &raw, CURLU_PUNYCODE);
+  uselocale(previous);
+  if (rc != CURLUE_OK) {
+    // libcurl 7.88 reports every failed IDN conversion as out of memory.
+    return Malformed(display,
+                     "the host is not a valid internationalized domain name");
+  }
+  CurlString owned(raw);
+  return std::string(raw);
+}
+
+// Normalizes percent-encoding in a path or query (see url.h).
+std::string NormalizePercent(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '%') {
+      const int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
+      const int lo = hi >= 0 ? HexValue(s[i + 2]) : -1;
+      if (lo < 0) {
+        out += "%25";  // A stray '%'.
+        continue;
+      }
+      const unsigned char v = static_cast<unsigned char>(hi * 16 + lo);
+      if (IsUnreserved(v)) {
+        out += static_cast<char>(v);
+      } else {
+        AppendEncoded(v, out);
+      }
+      i += 2;
+    } else if (MustEncode(c)) {
+      AppendEncoded(c, out);
+    } else {
+      out += static_cast<char>(c);
     }
   }
-  if (has_upper) {
-    rc = curl_url_set(h, CURLUPART_HOST, host.get(), 0);
-    if (rc != CURLUE_OK) return Malformed(input, rc);
-  }
-  curl_url_set(h, CURLUPART_FRAGMENT, nullptr, 0);  // Clearing cannot fail.
-
-  rc = curl_url_get(h, CURLUPART_URL, &raw, CURLU_NO_DEFAULT_PORT);
-  if (rc != CURLUE_OK) return Malformed(input, rc);
-  CurlString full(raw);
-  std::string out(full.get());
-  if (out.size() > max_length) return TooLong(max_length);
   return out;
 }
 
+// ASCII case-insensitive glob match: '*' matches any run, '?' one byte.
+bool GlobMatch(std::string_view pattern, std::string_view name) {
+  size_t p = 0, n = 0;
+  size_t star = std::string_view::npos, star_n = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() &&
+        (pattern[p] == '?' ||
+         (pattern[p] != '*' &&
+          ToLowerAscii(pattern[p]) == ToLowerAscii(name[n])))) {
+      ++p;
+      ++n;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      star_n = n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++star_n;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool NameMatches(std::string_view param, const std::vector<std::string>& pats) {
+  const std::string_view name = param.substr(0, param.find('='));
+  for (const std::string& p : pats) {
+    if (GlobMatch(p, name)) return true;
+  }
+  return false;
+}
+
+// Removes ";name=value" path parameters whose names match.
+std::string StripPathParams(std::string_view path,
+                            const std::vector<std::string>& patterns) {
+  if (patterns.empty() || path.find(';') == std::string_view::npos) {
+    return std::string(path);
+  }
+  std::string out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    size_t semi = segment.find(';');
+    out += segment.substr(0, semi);
+    while (semi != std::string_view::npos) {
+      size_t next = segment.find(';', semi + 1);
+      const std::string_view param = segment.substr(
+          semi + 1, next == std::string_view::npos ? std::string_view::npos
+                                                   : next - semi - 1);
+      if (!NameMatches(param, patterns)) {
+        out += ';';
+        out += param;
+      }
+      semi = next;
+    }
+    if (end < path.size()) out += '/';
+    start = end + 1;
+  }
+  return out;
+}
+
+// Removes query parameters whose names match; empty parameters go too when
+// anything was removed.
+std::string StripQueryParams(std::string_view query,
+                             const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return std::string(query);
+  std::vector<std::string_view> kept;
+  bool removed = false;
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view param = query.substr(start, end - start);
+    if (!param.empty() && NameMatches(param, patterns)) {
+      removed = true;
+    } else {
+      kept.push_back(param);
+    }
+    start = end + 1;
+  }
+  if (!removed) return std::string(query);
+  std::string out;
+  for (const std::string_view param : kept) {
+    if (param.empty()) continue;
+    if (!out.empty()) out += '&';
+    out += param;
+  }
+  return out;
+}
+
+// Upper-cases the hex digits of every percent-encoding in `s`. curl_url_set
+// lower-cases them when a path or query is set on its own.
+void UppercasePercentHex(std::string& s) {
+  for (size_t i = 0; i + 2 < s.size(); ++i) {
+    if (s[i] == '%' && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      s[i + 1] = kUpperHex[HexValue(s[i + 1])];
+      s[i + 2] = kUpperHex[HexValue(s[i + 2])];
+      i += 2;
+    }
+  }
+}
+
+// True when a segment of `path` is "." or "..".
+bool HasDotSegment(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Brings a parsed URL in `h` into normal form and returns it as a string; `h`
+// then holds the normal form. `display` is for error messages.
+StatusOr<std::string> Normalize(CURLU* h, std::string_view display,
+                                const UrlOptions& options) {
+  ASSIGN_OR_RETURN(const std::string scheme,
+                   GetPart(h, CURLUPART_SCHEME, 0, display, nullptr));
+  if (scheme != "http" && scheme != "https") {
+    return UnsupportedScheme(scheme, display);
+  }
+
+  // curl lowercases the scheme but keeps the host as written.
+  ASSIGN_OR_RETURN(std::string host,
+                   GetPart(h, CURLUPART_HOST, 0, display, nullptr));
+  bool ascii = true;
+  bool has_upper = false;
+  for (const char c : host) {
+    if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
+    if (c >= 'A' && c <= 'Z') has_upper = true;
+  }
+  if (!ascii) {
+    ASSIGN_OR_RETURN(host, PunycodeHost(h, display));
+    has_upper = true;  // Set it back whatever its case.
+  }
+  if (has_upper) {
+    for (char& c : host) c = ToLowerAscii(c);
+    const CURLUcode rc = curl_url_set(h, CURLUPART_HOST, host.c_str(), 0);
+    if (rc != CURLUE_OK) return Malformed(display, rc);
+  }
+  curl_url_set(h, CURLUPART_FRAGMENT, nullptr, 0);  // Clearing cannot fail.
+
+  ASSIGN_OR_RETURN(const std::string path,
+                   GetPart(h, CURLUPART_PATH, 0, display, nullptr));
+  const std::string new_path =
+      StripPathParams(NormalizePercent(path), options.strip_query_params);
+  if (new_path != path) {
+    const CURLUcode rc = curl_url_set(h, CURLUPART_PATH, new_path.c_str(), 0);
+    if (rc != CURLUE_OK) return Malformed(display, rc);
+  }
+  bool has_query = false;
+  ASSIGN_OR_RETURN(const std::string query,
+                   GetPart(h, CURLUPART_QUERY, 0, display, &has_query));
+  if (has_query) {
+    const std::string new_query =
+        StripQueryParams(NormalizePercent(query), options.strip_query_params);
+    if (new_query.empty()) {
+      curl_url_set(h, CURLUPART_QUERY, nullptr, 0);  // Clearing cannot fail.
+    } else if (new_query != query) {
+      const CURLUcode rc =
+          curl_url_set(h, CURLUPART_QUERY, new_query.c_str(), 0);
+      if (rc != CURLUE_OK) return Malformed(display, rc);
+    }
+  }
+
+  ASSIGN_OR_RETURN(
+      std::string out,
+      GetPart(h, CURLUPART_URL, CURLU_NO_DEFAULT_PORT, display, nullptr));
+  if (new_path != path && HasDotSegment(new_path)) {
+    // Decoding "%2E" made dot-segments: let curl remove them.
+    RETURN_IF_ERROR(SetUrl(h, out, display));
+    ASSIGN_OR_RETURN(out, GetPart(h, CURLUPART_URL, CURLU_NO_DEFAULT_PORT,
+                                  display, nullptr));
+  }
+  UppercasePercentHex(out);
+  if (out.size() > options.max_length) return TooLong(options.max_length);
+  return out;
+}
+
+// Parses the absolute URL `url` into a new handle and normalizes it.
+StatusOr<std::string> ParseAbsolute(std::string_view url,
+                                    const UrlOptions& options, Handle& h) {
+  if (url.size() > options.max_length) return TooLong(options.max_length);
+  h.reset(curl_url());
+  if (h == nullptr) return InternalError("curl_url: out of memory");
+  RETURN_IF_ERROR(SetUrl(h.get(), std::string(url), url));
+  return Normalize(h.get(), url, options);
+}
+
 }  // namespace
+
+std::string CleanHref(std::string_view href) {
+  size_t begin = 0;
+  size_t end = href.size();
+  while (begin < end && static_cast<unsigned char>(href[begin]) <= 0x20) {
+    ++begin;
+  }
+  while (end > begin && static_cast<unsigned char>(href[end - 1]) <= 0x20) {
+    --end;
+  }
+  std::string out;
+  out.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    const char c = href[i];
+    if (c != '\t' && c != '\n' && c != '\r') out += c;
+  }
+  const size_t scheme_length = SchemeLength(out);
+  const std::string_view scheme =
+      std::string_view(out).substr(0, scheme_length);
+  if (scheme_length == 0 || EqualsIgnoreCase(scheme, "http") ||
+      EqualsIgnoreCase(scheme, "https")) {
+    for (char& c : out) {
+      if (c == '?' || c == '#') break;
+      if (c == '\\') c = '/';
+    }
+  }
+  return out;
+}
+
+StatusOr<std::string> NormalizeUrl(std::string_view url,
+                                   const UrlOptions& options) {
+  Handle h;
+  return ParseAbsolute(url, options, h);
+}
+
+std::string UrlParts::origin() const {
+  std::string out = scheme + "://" + host;
+  const int default_port = scheme == "https" ? 443 : 80;
+  if (port != default_port) out += ":" + std::to_string(port);
+  return out;
+}
+
+StatusOr<UrlParts> SplitUrl(std::string_view normalized) {
+  Handle h;
+  ASSIGN_OR_RETURN(const std::string url, ParseAbsolute(normalized, {}, h));
+  // Read the parts from the normal form itself (Normalize may leave
+  // lower-case percent-encodings in the handle).
+  RETURN_IF_ERROR(SetUrl(h.get(), url, url));
+  UrlParts parts;
+  ASSIGN_OR_RETURN(parts.scheme,
+                   GetPart(h.get(), CURLUPART_SCHEME, 0, url, nullptr));
+  ASSIGN_OR_RETURN(parts.host,
+                   GetPart(h.get(), CURLUPART_HOST, 0, url, nullptr));
+  ASSIGN_OR_RETURN(
+      const std::string port,
+      GetPart(h.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT, url, nullptr));
+  parts.port = std::stoi(port);  // curl has checked it: 0..65535.
+  ASSIGN_OR_RETURN(parts.path_and_query,
+                   GetPart(h.get(), CURLUPART_PATH, 0, url, nullptr));
+  bool has_query = false;
+  ASSIGN_OR_RETURN(const std::string query,
+                   GetPart(h.get(), CURLUPART_QUERY, 0, url, &has_query));
+  if (has_query) parts.path_and_query += "?" + query;
+  return parts;
+}
 
 void UrlResolver::CurluDeleter::operator()(Curl_URL* u) const {
   curl_url_cleanup(u);
 }
 
-StatusOr<std::string> NormalizeUrl(std::string_view url,
-                                   const UrlOptions& options) {
-  if (url.size() > options.max_length) return TooLong(options.max_length);
-  Handle h(curl_url());
-  if (h == nullptr) return InternalError("curl_url: out of memory");
-  RETURN_IF_ERROR(SetUrl(h.get(), std::string(url)));
-  return Normalize(h.get(), url, options.max_length);
-}
-
 UrlResolver::UrlResolver(std::unique_ptr<Curl_URL, CurluDeleter> base,
-                         std::string url, const UrlOptions& options)
-    : base_(std::move(base)), base_url_(std::move(url)), options_(options) {}
+                         std::string url, std::string scheme,
+                         const UrlOptions& options)
+    : base_(std::move(base)),
+      base_url_(std::move(url)),
+      base_scheme_(std::move(scheme)),
+      options_(options) {}
 UrlResolver::UrlResolver(UrlResolver&&) noexcept = default;
 UrlResolver& UrlResolver::operator=(UrlResolver&&) noexcept = default;
 UrlResolver::~UrlResolver() = default;
 
 StatusOr<UrlResolver> UrlResolver::Create(std::string_view base,
                                           const UrlOptions& options) {
-  if (base.size() > options.max_length) return TooLong(options.max_length);
-  std::unique_ptr<Curl_URL, CurluDeleter> h(curl_url());
-  if (h == nullptr) return InternalError("curl_url: out of memory");
-  RETURN_IF_ERROR(SetUrl(h.get(), std::string(base)));
-  ASSIGN_OR_RETURN(std::string normalized,
-                   Normalize(h.get(), base, options.max_length));
-  return UrlResolver(std::move(h), std::move(normalized), options);
+  Handle h;
+  ASSIGN_OR_RETURN(std::string normalized, ParseAbsolute(base, options, h));
+  std::string scheme = normalized.substr(0, normalized.find(':'));
+  return UrlResolver(std::unique_ptr<Curl_URL, CurluDeleter>(h.release()),
+                     std::move(normalized), std::move(scheme), options);
 }
 
 StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
   if (href.size() > options_.max_length) return TooLong(options_.max_length);
+  std::string ref = CleanHref(href);
+  // An href with an http(s) scheme but without "//" (WHATWG URL, "special
+  // relative or authority state"): with the base's scheme it is a relative
+  // reference ("http:g", RFC 3986 5.4.2's "backward compatibility" reading);
+  // with the other one the slashes are implied ("https:g" -> "https://g").
+  // curl refuses both.
+  const size_t scheme_length = SchemeLength(ref);
+  if (scheme_length > 0) {
+    const std::string_view scheme =
+        std::string_view(ref).substr(0, scheme_length);
+    const std::string_view rest =
+        std::string_view(ref).substr(scheme_length + 1);
+    if ((EqualsIgnoreCase(scheme, "http") ||
+         EqualsIgnoreCase(scheme, "https")) &&
+        rest.substr(0, 2) != "//") {
+      if (EqualsIgnoreCase(scheme, base_scheme_)) {
+        ref = std::string(rest);
+      } else {
+        const size_t host = rest.find_first_not_of('/');
+        std::string fixed = base_scheme_ == "http" ? "https://" : "http://";
+        if (host != std::string_view::npos) fixed += rest.substr(host);
+        ref = std::move(fixed);
+      }
+    }
+  }
   // An empty or fragment-only reference means the base itself (RFC 3986
   // section 5.2.2; fragments are dropped). curl refuses an empty URL, and
   // libcurl 7.88 resolves "#s" against "http://a/b/c/d;p?q" to "http://a/b/c/".
-  if (href.empty() || href.front() == '#') return base_url_;
-  // curl percent-encodes spaces in relative references but rejects them in
-  // absolute ones; refuse them (and control characters) in both.
-  for (const char c : href) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
-      return InvalidArgumentError("malformed URL " + Quote(href) +
-                                  ": contains a space or control character");
+  if (ref.empty() || ref.front() == '#') return base_url_;
+  // Spaces and control characters left inside are percent-encoded, as
+  // browsers do; curl would refuse them in absolute URLs and turn a space in
+  // a relative query into '+'. A space in the host stays an error ("%20" is
+  // not a valid host).
+  std::string encoded;
+  encoded.reserve(ref.size());
+  for (const char c : ref) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F) {
+      AppendEncoded(u, encoded);
+    } else {
+      encoded += c;
     }
   }
   // curl_url_dup only reads its argument (its parameter is const in newer
   // libcurl), so concurrent Resolve calls on one resolver are safe.
   Handle h(curl_url_dup(base_.get()));
   if (h == nullptr) return InternalError("curl_url_dup: out of memory");
-  RETURN_IF_ERROR(SetUrl(h.get(), std::string(href)));
-  return Normalize(h.get(), href, options_.max_length);
+  RETURN_IF_ERROR(SetUrl(h.get(), encoded, href));
+  return Normalize(h.get(), href, options_);
 }
 
 }  // namespace crawler::url
