@@ -157,20 +157,6 @@ StatusOr<std::string> ReadRobotsFile(const std::string& path) {
   return body;
 }
 
-// The path plus "?query" of a normalized absolute URL ("/" when empty).
-std::string PathAndQuery(std::string_view normalized) {
-  const size_t scheme_end = normalized.find("://");
-  const size_t authority =
-      scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const size_t start = normalized.find_first_of("/?#", authority);
-  if (start == std::string_view::npos) return "/";
-  std::string_view rest = normalized.substr(start);
-  rest = rest.substr(0, rest.find('#'));
-  std::string path(rest);
-  if (path.empty() || path[0] != '/') path.insert(path.begin(), '/');
-  return path;
-}
-
 int UsageError(std::FILE* err, const Status& status) {
   std::fprintf(err,
                "crawler robots: %s\nRun 'crawler robots --help' for usage.\n",
@@ -234,13 +220,16 @@ int RunRobotsCommand(const std::vector<std::string>& args, std::FILE* out,
   int exit_code = kExitOk;
   for (const std::string& u : flags->urls) {
     StatusOr<std::string> normalized = url::NormalizeUrl(u);
-    if (!normalized.ok()) {
+    StatusOr<url::UrlParts> parts =
+        normalized.ok() ? url::SplitUrl(*normalized)
+                        : StatusOr<url::UrlParts>(normalized.status());
+    if (!parts.ok()) {
       std::fprintf(err, "crawler robots: skipped URL %s: %s\n",
-                   Quote(u).c_str(), normalized.status().message().c_str());
+                   Quote(u).c_str(), parts.status().message().c_str());
       exit_code = kExitBadUrl;
       continue;
     }
-    const bool allowed = policy.IsAllowed(PathAndQuery(*normalized));
+    const bool allowed = policy.IsAllowed(parts->path_and_query);
     std::fprintf(out, "%s %s\n", allowed ? "allowed" : "disallowed", u.c_str());
   }
   if (std::fflush(out) != 0 || std::ferror(out)) {

@@ -123,6 +123,23 @@ TEST_SUITE("RobotsCommand") {
   }
 
   TEST_CASE(
+      "robots check compares non-ASCII paths with their percent-encoding "
+      "(RFC 9309 2.2.2)") {
+    const std::string file = WriteRobots(
+        "robots_utf8.txt",
+        "User-agent: *\nDisallow: /caf%c3%a9\nDisallow: /\xE3\x83\x84\n");
+    Result r =
+        Run({"check", "--robots", file, "--agent", "bot",
+             "https://example.com/caf\xC3\xA9/menu",
+             "https://example.com/%E3%83%84", "https://example.com/cafe"});
+    CHECK(r.code == 0);
+    CHECK(r.out ==
+          "disallowed https://example.com/caf\xC3\xA9/menu\n"
+          "disallowed https://example.com/%E3%83%84\n"
+          "allowed https://example.com/cafe\n");
+  }
+
+  TEST_CASE(
       "robots check: an invalid URL exits 1 and the others are still "
       "printed") {
     const std::string file = WriteRobots("robots_bad_url.txt", kRobots);
