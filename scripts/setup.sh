@@ -10,6 +10,9 @@ PACKAGES=(
   g++                  # C++20 compiler (g++ 12)
   libcurl4-openssl-dev # HTTP client (libcurl 7.88)
   libgumbo-dev         # HTML5 parser (gumbo 0.10.1)
+  libre2-dev           # RE2 regular expressions for scope include/exclude: linear time, no backtracking blow-up on hostile URLs
+  libpsl-dev           # libpsl: registered domains (eTLD+1) from the maintained Public Suffix List, for --scope domain
+  publicsuffix         # the distribution's current Public Suffix List, newer than libpsl's built-in copy
   doctest-dev          # unit-test framework (header only)
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
   python3              # loopback test servers (standard library only)
