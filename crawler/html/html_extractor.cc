@@ -834,15 +834,179 @@ void AppendCollapsed(std::string_view text, std::string* out,
   }
 }
 
-const char* GetAttribute(const GumboElement& element, const char* name) {
-  const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
-  return attr != nullptr ? attr->value : nullptr;
+// Calls f(token) for each token of `list` separated by ASCII whitespace or
+// commas, without allocating.
+template <typename F>
+void ForEachToken(std::string_view list, F f) {
+  size_t i = 0;
+  const size_t n = list.size();
+  while (i < n) {
+    while (i < n && (IsAsciiWhitespace(list[i]) || list[i] == ',')) ++i;
+    const size_t start = i;
+    while (i < n && !IsAsciiWhitespace(list[i]) && list[i] != ',') ++i;
+    if (i > start) f(list.substr(start, i - start));
+  }
+}
+
+// Tokens of a rel attribute that the extractor acts on.
+enum RelFlag : uint32_t {
+  kRelNofollow = 1u << 0,
+  kRelAlternate = 1u << 1,
+  kRelNext = 1u << 2,
+  kRelPrev = 1u << 3,
+  kRelCanonical = 1u << 4,
+  kRelStylesheet = 1u << 5,
+  kRelIcon = 1u << 6,
+};
+
+uint32_t ParseRel(std::string_view rel) {
+  uint32_t flags = 0;
+  ForEachToken(rel, [&flags](std::string_view t) {
+    if (EqualsIgnoreCase(t, "nofollow")) {
+      flags |= kRelNofollow;
+    } else if (EqualsIgnoreCase(t, "alternate")) {
+      flags |= kRelAlternate;
+    } else if (EqualsIgnoreCase(t, "next")) {
+      flags |= kRelNext;
+    } else if (EqualsIgnoreCase(t, "prev")) {
+      flags |= kRelPrev;
+    } else if (EqualsIgnoreCase(t, "canonical")) {
+      flags |= kRelCanonical;
+    } else if (EqualsIgnoreCase(t, "stylesheet")) {
+      flags |= kRelStylesheet;
+    } else if (EqualsIgnoreCase(t, "icon")) {
+      flags |= kRelIcon;
+    }
+  });
+  return flags;
+}
+
+// Applies the robots directives in `list` (split on commas and ASCII
+// whitespace; "max-snippet:20" is read as its name, "max-snippet") to *out.
+void ApplyRobotsDirectives(std::string_view list, RobotsDirectives* out) {
+  ForEachToken(list, [out](std::string_view t) {
+    t = t.substr(0, t.find(':'));
+    if (EqualsIgnoreCase(t, "noindex")) {
+      out->noindex = true;
+    } else if (EqualsIgnoreCase(t, "nofollow")) {
+      out->nofollow = true;
+    } else if (EqualsIgnoreCase(t, "none")) {
+      out->noindex = true;
+      out->nofollow = true;
+    }
+  });
+}
+
+// Robots directive names (Google's list plus a few retired ones). A name
+// before a ':' in X-Robots-Tag is a user agent only when it is not one of
+// these, so "max-snippet: 20" and "unavailable_after: ..." stay directives.
+constexpr std::string_view kRobotsDirectiveNames[] = {
+    "all",
+    "indexifembedded",
+    "max-image-preview",
+    "max-snippet",
+    "max-video-preview",
+    "noarchive",
+    "nocache",
+    "nofollow",
+    "noimageindex",
+    "noindex",
+    "none",
+    "noodp",
+    "nosnippet",
+    "notranslate",
+    "noydir",
+    "unavailable_after",
+};
+
+bool IsUserAgentPrefix(std::string_view name) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    if (!IsAsciiAlpha(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_') {
+      return false;
+    }
+  }
+  for (const std::string_view d : kRobotsDirectiveNames) {
+    if (EqualsIgnoreCase(name, d)) return false;
+  }
+  return true;
+}
+
+// Compares a NUL-terminated gumbo attribute name with `lower`, a lower-case
+// literal, ignoring ASCII case; no strlen, no allocation.
+bool NameIs(const char* name, std::string_view lower) {
+  for (const char c : lower) {
+    if (AsciiLower(*name) != c) return false;  // Also stops at the NUL.
+    ++name;
+  }
+  return *name == '\0';
+}
+
+// The attribute values the extractor reads from one element; nullptr when
+// absent. gumbo keeps only the first of duplicate attributes.
+struct Attributes {
+  const char* href = nullptr;
+  const char* src = nullptr;
+  const char* rel = nullptr;
+  const char* name = nullptr;
+  const char* content = nullptr;
+};
+
+// One pass over the element's attributes.
+Attributes ReadAttributes(const GumboElement& el) {
+  Attributes a;
+  for (unsigned i = 0; i < el.attributes.length; ++i) {
+    const auto* attr =
+        static_cast<const GumboAttribute*>(el.attributes.data[i]);
+    const char* n = attr->name;
+    const char** slot = nullptr;
+    switch (AsciiLower(n[0])) {
+      case 'h':
+        if (NameIs(n, "href")) slot = &a.href;
+        break;
+      case 's':
+        if (NameIs(n, "src")) slot = &a.src;
+        break;
+      case 'r':
+        if (NameIs(n, "rel")) slot = &a.rel;
+        break;
+      case 'n':
+        if (NameIs(n, "name")) slot = &a.name;
+        break;
+      case 'c':
+        if (NameIs(n, "content")) slot = &a.content;
+        break;
+      default:
+        break;
+    }
+    if (slot != nullptr && *slot == nullptr) *slot = attr->value;
+  }
+  return a;
+}
+
+// Appends a reference to doc->links (and, for anchors, to doc->hrefs), each
+// capped at options.max_links.
+void AddLink(std::string_view url, LinkKind kind, bool nofollow,
+             const HtmlOptions& options, HtmlDocument* doc) {
+  if (kind == LinkKind::kAnchor) {
+    if (doc->hrefs.size() >= options.max_links) {
+      doc->links_truncated = true;
+    } else {
+      doc->hrefs.emplace_back(url);
+    }
+  }
+  if (doc->links.size() >= options.max_links) {
+    doc->links_truncated = true;
+  } else {
+    doc->links.push_back(Link{std::string(url), kind, nofollow});
+  }
 }
 
 void ExtractFromTree(const GumboNode* document, const HtmlOptions& options,
                      HtmlDocument* doc) {
   bool have_title = false;
   bool have_base = false;
+  bool have_canonical = false;
   std::vector<const GumboNode*> stack;
   stack.reserve(256);
   stack.push_back(document);
@@ -860,22 +1024,61 @@ void ExtractFromTree(const GumboNode* document, const HtmlOptions& options,
         switch (el.tag) {
           case GUMBO_TAG_A:
           case GUMBO_TAG_AREA: {
-            const char* href = GetAttribute(el, "href");
-            if (href == nullptr) break;
-            const std::string_view v = TrimAsciiWhitespace(href);
+            const Attributes a = ReadAttributes(el);
+            if (a.href == nullptr) break;
+            const std::string_view v = TrimAsciiWhitespace(a.href);
             if (v.empty()) break;
-            if (doc->hrefs.size() >= options.max_links) {
-              doc->links_truncated = true;
-            } else {
-              doc->hrefs.emplace_back(v);
+            const bool nofollow =
+                a.rel != nullptr && (ParseRel(a.rel) & kRelNofollow) != 0;
+            AddLink(v, LinkKind::kAnchor, nofollow, options, doc);
+            break;
+          }
+          case GUMBO_TAG_LINK: {
+            const Attributes a = ReadAttributes(el);
+            if (a.href == nullptr || a.rel == nullptr) break;
+            const std::string_view v = TrimAsciiWhitespace(a.href);
+            if (v.empty()) break;
+            const uint32_t rel = ParseRel(a.rel);
+            if ((rel & kRelCanonical) != 0 && !have_canonical) {
+              have_canonical = true;
+              doc->canonical = std::string(v);
             }
+            if ((rel & (kRelAlternate | kRelNext | kRelPrev)) != 0 &&
+                (rel & (kRelStylesheet | kRelIcon)) == 0) {
+              AddLink(v, LinkKind::kLink, (rel & kRelNofollow) != 0, options,
+                      doc);
+            }
+            break;
+          }
+          case GUMBO_TAG_FRAME:
+          case GUMBO_TAG_IFRAME: {
+            const Attributes a = ReadAttributes(el);
+            if (a.src == nullptr) break;
+            const std::string_view v = TrimAsciiWhitespace(a.src);
+            if (!v.empty()) AddLink(v, LinkKind::kFrame, false, options, doc);
+            break;
+          }
+          case GUMBO_TAG_META: {
+            const Attributes a = ReadAttributes(el);
+            if (a.name == nullptr || a.content == nullptr) break;
+            const std::string_view name = TrimAsciiWhitespace(a.name);
+            if (!EqualsIgnoreCase(name, "robots") &&
+                (options.robots_token.empty() ||
+                 !EqualsIgnoreCase(name, options.robots_token))) {
+              break;
+            }
+            RobotsDirectives d{doc->meta_noindex, doc->meta_nofollow};
+            ApplyRobotsDirectives(a.content, &d);
+            doc->meta_noindex = d.noindex;
+            doc->meta_nofollow = d.nofollow;
             break;
           }
           case GUMBO_TAG_BASE:
             if (!have_base) {
-              if (const char* href = GetAttribute(el, "href")) {
+              const Attributes a = ReadAttributes(el);
+              if (a.href != nullptr) {
                 have_base = true;
-                doc->base_href = std::string(TrimAsciiWhitespace(href));
+                doc->base_href = std::string(TrimAsciiWhitespace(a.href));
               }
             }
             break;
@@ -981,6 +1184,30 @@ bool IsFollowableHref(std::string_view href) {
     ++len;
   }
   return true;  // No ':' at all: relative.
+}
+
+RobotsDirectives ParseXRobotsTag(std::string_view header_value,
+                                 std::string_view product_token) {
+  RobotsDirectives out;
+  bool applies = true;  // Unprefixed directives apply to every crawler.
+  size_t pos = 0;
+  while (pos <= header_value.size()) {
+    size_t comma = header_value.find(',', pos);
+    if (comma == std::string_view::npos) comma = header_value.size();
+    std::string_view item = header_value.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t colon = item.find(':');
+    if (colon != std::string_view::npos) {
+      const std::string_view agent = TrimAsciiWhitespace(item.substr(0, colon));
+      if (IsUserAgentPrefix(agent)) {
+        applies =
+            !product_token.empty() && EqualsIgnoreCase(agent, product_token);
+        item.remove_prefix(colon + 1);
+      }
+    }
+    if (applies) ApplyRobotsDirectives(item, &out);
+  }
+  return out;
 }
 
 }  // namespace crawler::html
