@@ -14,7 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "crawler/base/clock.h"
+#include "crawler/cli/crawl_flags.h"
 #include "crawler/cli/fetch_flags.h"
+#include "crawler/cli/robots_command.h"
+#include "crawler/coordinator/crawl_job.h"
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/fetch/curl_fetcher.h"
@@ -23,8 +27,6 @@
 #include "crawler/worker/worker.h"
 
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
@@ -36,8 +38,11 @@ A parallel web crawler: a coordinator process feeding URLs to fetcher worker
 processes (libcurl, gumbo-parser).
 
 Commands:
+  crawl     start from seed URLs and follow links, politely, within a scope
+            (crawler crawl --help)
   fetch     fetch a list of URLs in parallel, one JSON line per URL
             (crawler fetch --help)
+  robots    check URLs against a robots.txt file (crawler robots --help)
 
 Options:
   -h, --help       show this help
@@ -49,6 +54,14 @@ Exit status: 0 success, 1 failure, 2 usage error, 130/143 interrupted.
 int Usage(const std::string& message) {
   std::fprintf(stderr, "crawler: %s\n", message.c_str());
   return kExitUsage;
+}
+
+// Live statistics: workers add to these counters in shared memory, the
+// coordinator reads them for --progress. Created before any fork.
+crawler::StatusOr<std::unique_ptr<crawler::mp::SharedStats>> MakeStats() {
+  using namespace crawler;
+  return mp::SharedStats::Create(
+      {worker::kStatBytes, worker::kStatParsed, worker::kStatParseMicros});
 }
 
 int RunFetch(const std::vector<std::string>& args) {
@@ -90,10 +103,7 @@ int RunFetch(const std::vector<std::string>& args) {
   }
   output::RecordWriter writer(out, out_name);
 
-  // Live statistics: workers add to these counters in shared memory, the
-  // coordinator reads them for --progress. Created before any fork.
-  StatusOr<std::unique_ptr<mp::SharedStats>> stats = mp::SharedStats::Create(
-      {worker::kStatBytes, worker::kStatParsed, worker::kStatParseMicros});
+  StatusOr<std::unique_ptr<mp::SharedStats>> stats = MakeStats();
   if (!stats.ok()) {
     std::fprintf(stderr, "crawler: %s\n", stats.status().ToString().c_str());
     return kExitFailure;
@@ -127,6 +137,90 @@ int RunFetch(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int RunCrawl(const std::vector<std::string>& args) {
+  using namespace crawler;
+  StatusOr<cli::CrawlFlags> parsed = cli::ParseCrawlFlags(args);
+  if (!parsed.ok()) return Usage("crawl: " + parsed.status().message());
+  cli::CrawlFlags& flags = *parsed;
+  if (flags.help) {
+    std::fputs(cli::CrawlUsage(), stdout);
+    return kExitOk;
+  }
+  std::vector<std::string> seeds = flags.seeds;
+  for (const std::string& file : flags.seed_files) {
+    StatusOr<std::vector<std::string>> more = cli::ReadSeedFile(file);
+    if (!more.ok()) return Usage("crawl: --seeds: " + more.status().message());
+    seeds.insert(seeds.end(), more->begin(), more->end());
+  }
+  if (seeds.empty()) {
+    return Usage("crawl: no seed URLs (give URLs or --seeds FILE)");
+  }
+  std::FILE* out = stdout;
+  std::string out_name = "standard output";
+  if (!flags.output.empty() && flags.output != "-") {
+    out = std::fopen(flags.output.c_str(), "w");
+    if (out == nullptr) {
+      return Usage("crawl: cannot write -o '" + flags.output +
+                   "': " + std::strerror(errno));
+    }
+    out_name = flags.output;
+  }
+  output::RecordWriter writer(out, out_name);
+  StatusOr<std::unique_ptr<mp::SharedStats>> stats = MakeStats();
+  if (!stats.ok()) {
+    std::fprintf(stderr, "crawler: %s\n", stats.status().ToString().c_str());
+    return kExitFailure;
+  }
+  flags.job.stats = stats->get();
+  worker::WorkerOptions worker_options;
+  worker_options.stats = stats->get();
+  worker_options.honour_nofollow = flags.job.honour_nofollow;
+  worker_options.html.robots_token = flags.job.product_token;
+  if (const char* crash = std::getenv("CRAWLER_TEST_CRASH_ON")) {
+    worker_options.crash_on = crash;
+  }
+  if (const char* hang = std::getenv("CRAWLER_TEST_HANG_ON")) {
+    worker_options.hang_on = hang;
+  }
+  fetch::FetchOptions fetch_options = flags.fetch;
+  coordinator::ForkWorkerLauncher launcher(
+      [fetch_options] { return fetch::NewCurlFetcher(fetch_options); },
+      worker_options);
+  SystemClock clock;
+  StatusOr<coordinator::CrawlSummary> summary =
+      coordinator::RunCrawlJob(flags.job, seeds, writer, launcher, clock);
+  if (out != stdout && std::fclose(out) != 0 && summary.ok()) {
+    summary = ErrnoError("closing " + out_name, errno);
+  }
+  if (!summary.ok()) {
+    std::fprintf(stderr, "crawler: crawl failed: %s\n",
+                 summary.status().message().c_str());
+    return kExitFailure;
+  }
+  const coordinator::CrawlSummary& s = *summary;
+  std::fprintf(
+      stderr,
+      "crawler: crawl stopped (%s): %llu pages (%llu ok, %llu errors), "
+      "%.1f MB, %llu robots.txt fetches, %llu retries in %.1f s; skipped: "
+      "%llu seen, %llu out of scope, %llu by robots.txt, %llu too deep, "
+      "%llu over the per-host cap, %llu bad URLs; seen-set %llu URLs at "
+      "%.1f bytes/URL\n",
+      s.stop_reason.c_str(), static_cast<unsigned long long>(s.pages),
+      static_cast<unsigned long long>(s.ok),
+      static_cast<unsigned long long>(s.errors), s.bytes / 1e6,
+      static_cast<unsigned long long>(s.robots_fetches),
+      static_cast<unsigned long long>(s.retries), s.seconds,
+      static_cast<unsigned long long>(s.skipped_seen),
+      static_cast<unsigned long long>(s.skipped_scope),
+      static_cast<unsigned long long>(s.skipped_robots),
+      static_cast<unsigned long long>(s.skipped_depth),
+      static_cast<unsigned long long>(s.skipped_host_cap),
+      static_cast<unsigned long long>(s.skipped_bad_url),
+      static_cast<unsigned long long>(s.seen), s.seen_bytes_per_url);
+  if (s.interrupted_by != 0) return 128 + s.interrupted_by;
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,12 +238,15 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd == "-V" || cmd == "--version") {
-    std::printf("crawler %s\n", kVersion);
+    std::printf("crawler %s\n", crawler::cli::kCrawlerVersion);
     return kExitOk;
   }
-  if (cmd == "fetch") {
-    return RunFetch(std::vector<std::string>(args.begin() + 1, args.end()));
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "fetch") return RunFetch(rest);
+  if (cmd == "crawl") return RunCrawl(rest);
+  if (cmd == "robots") {
+    return crawler::cli::RunRobotsCommand(rest, stdout, stderr);
   }
   return Usage("unknown command '" + cmd +
-               "' (commands: fetch; see crawler --help)");
+               "' (commands: crawl, fetch, robots; see crawler --help)");
 }

@@ -51,6 +51,14 @@ bool LooksLikeHtml(std::string_view content_type, std::string_view body) {
 
 ipc::FetchResult BuildResult(fetch::FetchResponse r, bool want_links,
                              const html::HtmlOptions& options) {
+  ResultOptions o;
+  o.want_links = want_links;
+  o.html = options;
+  return BuildResult(std::move(r), o);
+}
+
+ipc::FetchResult BuildResult(fetch::FetchResponse r,
+                             const ResultOptions& options) {
   ipc::FetchResult out;
   out.id = r.id;
   out.url = std::move(r.url);
@@ -59,14 +67,28 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r, bool want_links,
   out.content_type = std::move(r.content_type);
   out.bytes = r.bytes;
   out.elapsed_ms = r.elapsed_ms;
+  out.location = std::move(r.location);
+  out.retry_after = std::move(r.retry_after);
   if (!r.error.ok()) {
     out.error = r.error.message();
     out.error_class = r.error_class.empty() ? "other" : r.error_class;
     out.tag = r.error.tag();
+    // A body cut short is returned too when asked for (robots.txt callers
+    // treat a failed fetch as unreachable anyway).
     return out;  // A truncated or failed body is never parsed.
   }
+  if (options.want_body) {
+    out.body = r.body.substr(0, options.body_limit);
+    return out;
+  }
+  html::RobotsDirectives header;
+  if (!r.x_robots_tag.empty()) {
+    header = html::ParseXRobotsTag(r.x_robots_tag, options.html.robots_token);
+  }
+  out.noindex = header.noindex;
+  out.nofollow = header.nofollow;
   if (!LooksLikeHtml(out.content_type, r.body)) return out;
-  StatusOr<html::HtmlDocument> doc = html::ExtractHtml(r.body, options);
+  StatusOr<html::HtmlDocument> doc = html::ExtractHtml(r.body, options.html);
   if (!doc.ok()) {
     out.error = "parse_limit: " + doc.status().message();
     out.error_class = "parse_limit";
@@ -75,7 +97,9 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r, bool want_links,
   }
   out.parsed = true;
   out.title = std::move(doc->title);
-  if (!want_links) {
+  out.noindex = out.noindex || doc->meta_noindex;
+  out.nofollow = out.nofollow || doc->meta_nofollow;
+  if (!options.want_links) {
     for (const std::string& href : doc->hrefs) {
       out.links += html::IsFollowableHref(href) ? 1 : 0;
     }
@@ -93,10 +117,16 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r, bool want_links,
   }
   auto resolver = url::UrlResolver::Create(base);
   if (!resolver.ok()) return out;
+  if (!doc->canonical.empty()) {
+    auto c = resolver->Resolve(doc->canonical);
+    if (c.ok()) out.canonical = std::move(*c);
+  }
+  const bool drop_all = options.honour_nofollow && out.nofollow;
   std::unordered_set<std::string> seen;
-  for (const std::string& href : doc->hrefs) {
-    if (!html::IsFollowableHref(href)) continue;
-    auto u = resolver->Resolve(href);
+  for (const html::Link& link : doc->links) {
+    if (drop_all || (options.honour_nofollow && link.nofollow)) continue;
+    if (!html::IsFollowableHref(link.url)) continue;
+    auto u = resolver->Resolve(link.url);
     if (!u.ok()) continue;
     if (seen.insert(*u).second) out.link_urls.push_back(std::move(*u));
   }
@@ -109,7 +139,8 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
   // Ctrl-C reaches the whole process group; the coordinator decides how the
   // crawl stops, so workers ignore SIGINT and finish what they hold.
   ::signal(SIGINT, SIG_IGN);
-  std::unordered_map<uint64_t, bool> want_links;  // In flight: id -> flag.
+  // In flight: id -> what the task asked for.
+  std::unordered_map<uint64_t, std::pair<bool, bool>> wants;
   mp::SharedStats* stats = options.stats;
   const int stat_bytes = stats != nullptr ? stats->Slot(kStatBytes) : -1;
   const int stat_parsed = stats != nullptr ? stats->Slot(kStatParsed) : -1;
@@ -136,19 +167,24 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
           task.url.find(options.hang_on) != std::string::npos) {
         while (true) ::pause();
       }
-      want_links[task.id] = task.want_links;
+      wants[task.id] = {task.want_links, task.want_body};
       fetcher.Start({task.id, std::move(task.url)});
     }
     if (!input_open && fetcher.InFlight() == 0) break;
     std::vector<fetch::FetchResponse> done =
         fetcher.Poll(input_open ? conn.fd() : -1, 1000);
     for (fetch::FetchResponse& r : done) {
-      auto it = want_links.find(r.id);
-      bool links = it != want_links.end() && it->second;
-      if (it != want_links.end()) want_links.erase(it);
+      ResultOptions result_options;
+      result_options.html = options.html;
+      result_options.honour_nofollow = options.honour_nofollow;
+      if (auto it = wants.find(r.id); it != wants.end()) {
+        result_options.want_links = it->second.first;
+        result_options.want_body = it->second.second;
+        wants.erase(it);
+      }
       const uint64_t bytes = r.bytes;
       const auto t0 = std::chrono::steady_clock::now();
-      ipc::FetchResult result = BuildResult(std::move(r), links, options.html);
+      ipc::FetchResult result = BuildResult(std::move(r), result_options);
       if (stat_bytes >= 0) stats->Add(stat_bytes, static_cast<int64_t>(bytes));
       if (result.parsed && stat_parsed >= 0) {
         stats->Add(stat_parsed, 1);

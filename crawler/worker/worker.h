@@ -32,6 +32,8 @@ struct WorkerOptions {
   // responding (sleeps forever), as a worker stuck in a parser would. The
   // CLI sets it from $CRAWLER_TEST_HANG_ON.
   std::string hang_on;
+  // Honour rel=nofollow, meta robots and X-Robots-Tag (see ResultOptions).
+  bool honour_nofollow = true;
   // Live statistics shared with the coordinator (may be null). The worker
   // adds to the counters named in kWorkerStats, created before the fork.
   mp::SharedStats* stats = nullptr;
@@ -48,9 +50,27 @@ inline constexpr const char* kStatParseMicros = "parse_us";
 Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
                  const WorkerOptions& options);
 
+// What BuildResult should return besides the metadata.
+struct ResultOptions {
+  // Resolve the page's links (a, area, link rel=alternate|next|prev, frame,
+  // iframe) against <base href> or the page URL; without it, only count the
+  // followable a/area hrefs.
+  bool want_links = false;
+  // Return the body as is (robots.txt), capped at body_limit bytes.
+  bool want_body = false;
+  size_t body_limit = 512 * 1024;
+  // Drop rel=nofollow links, and every link when meta robots or X-Robots-Tag
+  // says nofollow; report noindex.
+  bool honour_nofollow = true;
+  html::HtmlOptions html;
+};
+
 // Turns a fetch response into the result sent to the coordinator: copies the
-// metadata and, when the body is HTML, extracts the title and counts (or,
-// with want_links, resolves) the followable links. Pure: no I/O.
+// metadata and, when the body is HTML, extracts the title and the links
+// (see ResultOptions), the canonical URL and the robots directives. Pure.
+ipc::FetchResult BuildResult(fetch::FetchResponse response,
+                             const ResultOptions& options);
+// The same with want_links and default ResultOptions otherwise.
 ipc::FetchResult BuildResult(fetch::FetchResponse response, bool want_links,
                              const html::HtmlOptions& options);
 

@@ -1,0 +1,249 @@
+#include "crawler/cli/crawl_flags.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "crawler/cli/flag_values.h"
+#include "crawler/robots/robots.h"
+
+namespace crawler::cli {
+
+const char* CrawlUsage() {
+  return R"(Usage: crawler crawl [OPTIONS] [URL...] [--seeds FILE]
+
+Starts from the seed URLs and follows links, breadth first, within the scope,
+honouring robots.txt and a per-host delay. Prints one JSON object per fetched
+URL: the fields of `crawler fetch` plus depth, referrer, location (redirect
+target), canonical and noindex.
+
+Seeds:
+      --seeds FILE        read seed URLs from FILE (one per line, '#' comments)
+Scope (default: the seeds' hosts):
+      --scope MODE        host (same host as a seed), domain (same registered
+                          domain, e.g. a.example.co.uk and b.example.co.uk), any
+      --include REGEX     only URLs matching one of these (RE2; repeatable)
+      --exclude REGEX     skip URLs matching any of these (RE2; repeatable)
+      --allow-domain D    only these domains and their subdomains (repeatable)
+      --deny-domain D     never these domains or their subdomains (repeatable)
+      --strip-query PAT   drop query parameters whose name matches PAT, e.g.
+                          'utm_*' or 'sessionid' (glob; repeatable)
+      --per-host-cap N    accept at most N URLs per host (trap guard; 0: none)
+Limits (the crawl stops cleanly and says which one it reached):
+      --max-depth N       links followed from a seed (default 20; -1: none)
+      --max-pages N       fetched URLs (default: none)
+      --max-bytes BYTES   body bytes, e.g. 500M (default: none)
+      --max-duration SEC  seconds (default: none)
+Politeness:
+      --delay SEC         minimum seconds between requests to a host (default 1;
+                          0 allowed)
+      --per-host N        requests in flight per host (default 1)
+      --max-crawl-delay SEC
+                          robots.txt Crawl-delay honoured up to this (default 30)
+      --delay-factor X    also wait X times the host's last response time
+      --no-robots         do not fetch or honour robots.txt
+      --follow-nofollow   follow rel=nofollow links and ignore robots meta
+                          nofollow (honoured by default)
+      --user-agent UA     User-Agent (default: crawler/0.1.0); robots.txt groups
+                          are matched on its product token
+Fetching:
+  -w, --workers N         worker processes (default: number of CPUs)
+  -c, --concurrency N     transfers in flight per worker (default: 16)
+      --timeout SEC       whole-transfer time limit per URL (default: 30)
+      --connect-timeout SEC
+                          connection time limit (default: 10)
+      --max-body BYTES    largest body kept (default: 16M)
+      --max-redirects N   redirect hops followed per URL (default: 10)
+      --retries N         retries after a timeout, reset, 5xx or 429 (default 2)
+      --lease-timeout SEC time a worker may hold one URL (default: --timeout + 10)
+      --allow-private     allow loopback, private and link-local addresses
+Output:
+  -o, --output FILE       write records to FILE instead of standard output
+      --progress          print a progress line to stderr every second
+  -h, --help              show this help
+
+Exit status: 0 when the crawl ended (the last stderr line says why: done,
+max_pages, max_bytes, max_duration), 1 when it could not run, 2 on a usage
+error, 130/143 when stopped by SIGINT/SIGTERM.
+)";
+}
+
+StatusOr<std::vector<std::string>> ReadSeedFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return NotFoundError("cannot read seed file '" + path +
+                         "': " + std::strerror(errno));
+  }
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t b = line.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos || line[b] == '#') continue;
+    size_t e = line.find_last_not_of(" \t\r\n");
+    out.push_back(line.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
+  CrawlFlags f;
+  f.fetch.user_agent = kDefaultUserAgent;
+  bool lease_set = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    std::string value;
+    bool inline_value = false;
+    if (a.rfind("--", 0) == 0) {
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+        inline_value = true;
+      }
+    }
+    auto need = [&]() -> StatusOr<std::string> {
+      if (inline_value) return value;
+      if (i + 1 >= args.size()) {
+        return InvalidArgumentError(
+            a + " needs a value (see crawler crawl --help)");
+      }
+      return args[++i];
+    };
+    auto no_value = [&]() -> Status {
+      if (inline_value) {
+        return InvalidArgumentError(a + " takes no value, got '" + value + "'");
+      }
+      return Status::Ok();
+    };
+    auto integer = [&](int64_t lo, int64_t hi) -> StatusOr<int64_t> {
+      ASSIGN_OR_RETURN(std::string v, need());
+      return ParseInt(a, v, lo, hi);
+    };
+    if (a == "-h" || a == "--help") {
+      RETURN_IF_ERROR(no_value());
+      f.help = true;
+    } else if (a == "--seeds") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      f.seed_files.push_back(v);
+    } else if (a == "-o" || a == "--output") {
+      ASSIGN_OR_RETURN(f.output, need());
+    } else if (a == "-w" || a == "--workers") {
+      ASSIGN_OR_RETURN(int64_t n, integer(1, 256));
+      f.job.workers.workers = static_cast<int>(n);
+    } else if (a == "-c" || a == "--concurrency") {
+      ASSIGN_OR_RETURN(int64_t n, integer(1, 1000));
+      f.job.workers.concurrency = static_cast<int>(n);
+    } else if (a == "--delay") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.frontier.delay_s, ParseSecondsOrZero(a, v));
+    } else if (a == "--per-host") {
+      ASSIGN_OR_RETURN(int64_t n, integer(1, 1000));
+      f.job.frontier.per_host = static_cast<int>(n);
+    } else if (a == "--max-crawl-delay") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.frontier.max_crawl_delay_s,
+                       ParseSecondsOrZero(a, v));
+    } else if (a == "--delay-factor") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.frontier.delay_factor, ParseNonNegative(a, v));
+    } else if (a == "--per-host-cap") {
+      ASSIGN_OR_RETURN(f.job.frontier.per_host_cap,
+                       integer(0, int64_t{1} << 40));
+    } else if (a == "--max-depth") {
+      ASSIGN_OR_RETURN(int64_t n, integer(-1, 1000));
+      f.job.max_depth = static_cast<int>(n);
+    } else if (a == "--max-pages") {
+      ASSIGN_OR_RETURN(f.job.max_pages, integer(1, int64_t{1} << 40));
+    } else if (a == "--max-bytes") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.max_bytes, ParseBytes(a, v));
+    } else if (a == "--max-duration") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(int64_t ms, ParseSeconds(a, v));
+      f.job.max_duration_s = ms / 1000.0;
+    } else if (a == "--scope") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      StatusOr<scope::ScopeMode> mode = scope::ParseScopeMode(v);
+      if (!mode.ok()) return mode.status().WithContext("--scope");
+      f.job.scope.mode = *mode;
+    } else if (a == "--include") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      f.job.scope.include.push_back(v);
+    } else if (a == "--exclude") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      f.job.scope.exclude.push_back(v);
+    } else if (a == "--allow-domain") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      f.job.scope.allow_domains.push_back(v);
+    } else if (a == "--deny-domain") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      f.job.scope.deny_domains.push_back(v);
+    } else if (a == "--strip-query") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      f.job.url.strip_query_params.push_back(v);
+    } else if (a == "--no-robots") {
+      RETURN_IF_ERROR(no_value());
+      f.job.robots = false;
+    } else if (a == "--follow-nofollow") {
+      RETURN_IF_ERROR(no_value());
+      f.job.honour_nofollow = false;
+    } else if (a == "--user-agent") {
+      ASSIGN_OR_RETURN(f.fetch.user_agent, need());
+      for (char c : f.fetch.user_agent) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          return InvalidArgumentError(
+              "--user-agent must not contain control characters (CR, LF...)");
+        }
+      }
+      if (robots::ProductToken(f.fetch.user_agent).empty()) {
+        return InvalidArgumentError(
+            "--user-agent must start with a product token (letters, '_' or "
+            "'-'), e.g. 'mybot/1.0', got '" +
+            f.fetch.user_agent + "'");
+      }
+    } else if (a == "--timeout") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.fetch.total_timeout_ms, ParseSeconds(a, v));
+    } else if (a == "--connect-timeout") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.fetch.connect_timeout_ms, ParseSeconds(a, v));
+    } else if (a == "--lease-timeout") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.workers.lease_timeout_ms, ParseSeconds(a, v));
+      lease_set = true;
+    } else if (a == "--max-body") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(int64_t n, ParseBytes(a, v));
+      f.fetch.max_body_bytes = static_cast<size_t>(n);
+    } else if (a == "--max-redirects") {
+      ASSIGN_OR_RETURN(int64_t n, integer(0, 50));
+      f.job.max_redirects = static_cast<int>(n);
+    } else if (a == "--retries") {
+      ASSIGN_OR_RETURN(int64_t n, integer(0, 10));
+      f.job.max_fetch_retries = static_cast<int>(n);
+    } else if (a == "--allow-private") {
+      RETURN_IF_ERROR(no_value());
+      f.fetch.allow_private_addresses = true;
+    } else if (a == "--progress") {
+      RETURN_IF_ERROR(no_value());
+      f.job.progress = true;
+    } else if (a == "--") {
+      for (++i; i < args.size(); ++i) f.seeds.push_back(args[i]);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return InvalidArgumentError("unknown option '" + a +
+                                  "' (see crawler crawl --help)");
+    } else {
+      f.seeds.push_back(a);
+    }
+  }
+  // The coordinator follows redirects itself, one hop at a time.
+  f.fetch.max_redirects = 0;
+  f.fetch.max_concurrency = f.job.workers.concurrency;
+  f.job.product_token = robots::ProductToken(f.fetch.user_agent);
+  if (!lease_set) {
+    f.job.workers.lease_timeout_ms = f.fetch.total_timeout_ms + 10000;
+  }
+  return f;
+}
+
+}  // namespace crawler::cli

@@ -1,0 +1,43 @@
+// Command-line parsing for `crawler crawl`.
+//
+// Pure: turns the words after "crawl" into a CrawlFlags struct or a usage
+// error naming the bad argument and what was expected.
+#ifndef CRAWLER_CLI_CRAWL_FLAGS_H_
+#define CRAWLER_CLI_CRAWL_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "crawler/base/status.h"
+#include "crawler/coordinator/crawl_job.h"
+#include "crawler/fetch/fetch_options.h"
+
+namespace crawler::cli {
+
+inline constexpr const char* kCrawlerVersion = "0.1.0";
+// The default User-Agent names the crawler and its version; robots.txt groups
+// are matched on its product token, "crawler".
+inline constexpr const char* kDefaultUserAgent = "crawler/0.1.0";
+
+struct CrawlFlags {
+  bool help = false;
+  std::vector<std::string> seeds;       // Positional URLs.
+  std::vector<std::string> seed_files;  // --seeds FILE (repeatable).
+  std::string output;                   // -o FILE ("" or "-": stdout).
+  coordinator::CrawlJobOptions job;
+  fetch::FetchOptions fetch;
+};
+
+// Parses the arguments after "crawl". Fails with InvalidArgument.
+StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args);
+
+// The text of `crawler crawl --help`.
+const char* CrawlUsage();
+
+// Reads a seed file: one URL per line, blank lines and '#' comments ignored,
+// surrounding whitespace trimmed. Fails with NotFound naming the file.
+StatusOr<std::vector<std::string>> ReadSeedFile(const std::string& path);
+
+}  // namespace crawler::cli
+
+#endif  // CRAWLER_CLI_CRAWL_FLAGS_H_

@@ -1,0 +1,626 @@
+#include "crawler/coordinator/crawl_job.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <optional>
+#include <random>
+#include <unordered_map>
+
+#include "crawler/coordinator/fetch_job.h"
+#include "crawler/coordinator/interrupts.h"
+#include "crawler/frontier/memory_frontier.h"
+#include "crawler/ipc/messages.h"
+#include "crawler/robots/robots.h"
+
+namespace crawler::coordinator {
+namespace {
+
+using frontier::CrawlItem;
+using frontier::LeaseVerdict;
+
+constexpr int kMaxRobotsRedirects = 5;                    // RFC 9309 2.3.1.2
+constexpr size_t kRobotsBodyLimit = 500 * 1024;           // RFC 9309 2.5
+constexpr auto kRobotsLifetime = std::chrono::hours(24);  // RFC 9309 2.4
+
+Duration Seconds(double s) {
+  return std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(std::max(0.0, std::min(s, 1e7))));
+}
+
+// Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP-date; 0 when
+// absent or unreadable, never negative.
+double RetryAfterSeconds(const std::string& value,
+                         std::chrono::system_clock::time_point now) {
+  if (value.empty()) return 0;
+  char* end = nullptr;
+  long long secs = std::strtoll(value.c_str(), &end, 10);
+  if (end != value.c_str() && *end == '\0') return secs > 0 ? secs : 0;
+  struct tm tm {};
+  const char* rest = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (rest == nullptr) return 0;
+  time_t when = timegm(&tm);
+  double delta = std::difftime(when, std::chrono::system_clock::to_time_t(now));
+  return delta > 0 ? delta : 0;
+}
+
+bool Transient(const ipc::FetchResult& r) {
+  if (!r.error.empty()) return r.tag == Tag::kRetryable;
+  return r.status == 429 || r.status >= 500;
+}
+
+// One request to a worker.
+struct Request {
+  enum Kind { kPage, kRobots } kind = kPage;
+  CrawlItem item;          // kPage.
+  std::string origin;      // kRobots: the origin whose rules these are.
+  std::string robots_url;  // kRobots: the URL fetched (after redirects).
+  int robots_hops = 0;
+  int crashes = 0;    // Worker deaths charged to it (it was alone).
+  bool solo = false;  // Retry alone (its worker died with company).
+};
+
+struct Robots {
+  enum State { kUnknown, kQueued, kFetching, kReady } state = kUnknown;
+  robots::RobotsPolicy policy = robots::RobotsPolicy::AllowAll();
+  bool unreachable = false;  // Gave up: nothing of this origin is fetched.
+  SteadyTime expires{};
+  SteadyTime retry_at{};
+  int failures = 0;
+};
+
+class CrawlJob {
+ public:
+  CrawlJob(const CrawlJobOptions& options, output::RecordWriter& writer,
+           WorkerLauncher& launcher, const Clock& clock)
+      : options_(options),
+        writer_(writer),
+        clock_(clock),
+        frontier_(options.frontier),
+        workers_(options.workers, launcher),
+        rng_(std::random_device{}()) {}
+
+  StatusOr<CrawlSummary> Run(const std::vector<std::string>& seeds);
+
+ private:
+  Status Loop();
+  Status AddSeeds(const std::vector<std::string>& seeds);
+  // Checks and queues a URL. `seed` URLs get an error record when refused.
+  Status AddUrl(const std::string& url, int depth, const std::string& referrer,
+                int hops, bool seed);
+  Status Record(const ipc::FetchResult& r, const CrawlItem& item);
+  Status RecordSeedError(const std::string& url, const std::string& error_class,
+                         const std::string& message);
+  Status Fill();
+  Status StartRobots(const std::string& origin, SteadyTime now);
+  Status Send(Request request, const std::string& url, bool want_links,
+              bool want_body);
+  LeaseVerdict Filter(const CrawlItem& item);
+  Status OnResult(ipc::FetchResult r);
+  Status OnPage(Request req, ipc::FetchResult r);
+  Status OnRobots(Request req, ipc::FetchResult r);
+  Status OnLost(uint64_t id, bool alone, const std::string& cause);
+  void RobotsFailed(Robots& rb, const std::string& origin, SteadyTime now);
+  void Stop(const std::string& reason);
+  bool Idle() const;
+  void Progress(bool final);
+
+  const CrawlJobOptions& options_;
+  output::RecordWriter& writer_;
+  const Clock& clock_;
+  frontier::MemoryFrontier frontier_;
+  WorkerSet workers_;
+  Interrupts interrupts_;
+  std::optional<scope::Scope> scope_;
+  std::mt19937_64 rng_;
+  const WorkerSet::ResultFn on_result_ = [this](ipc::FetchResult r) {
+    return OnResult(std::move(r));
+  };
+  const WorkerSet::LostFn on_lost_ = [this](uint64_t id, bool alone,
+                                            const std::string& cause) {
+    return OnLost(id, alone, cause);
+  };
+
+  std::unordered_map<uint64_t, Request> in_flight_;
+  std::deque<Request> suspects_;  // Retried alone on an idle worker.
+  std::unordered_map<std::string, Robots> robots_;
+  std::deque<std::string> robots_queue_;  // Origins waiting for a fetch.
+  uint64_t next_id_ = 1;
+  uint64_t leased_pages_ = 0;  // Pages sent to workers (for max_pages).
+  bool stopping_ = false;
+  CrawlSummary summary_;
+  SteadyTime start_;
+  SteadyTime last_flush_;
+  SteadyTime last_progress_;
+};
+
+void CrawlJob::Stop(const std::string& reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  summary_.stop_reason = reason;
+  std::fprintf(stderr,
+               "crawler: stopping (%s): finishing %zu requests in flight\n",
+               reason.c_str(), in_flight_.size());
+}
+
+Status CrawlJob::RecordSeedError(const std::string& url,
+                                 const std::string& error_class,
+                                 const std::string& message) {
+  ipc::FetchResult r;
+  r.url = url;
+  r.error_class = error_class;
+  r.error = message.rfind(error_class + ":", 0) == 0
+                ? message
+                : error_class + ": " + message;
+  r.tag = Tag::kPermanent;
+  ++summary_.errors;
+  output::CrawlContext ctx{0, ""};
+  return writer_.Write(r, &ctx);
+}
+
+Status CrawlJob::AddSeeds(const std::vector<std::string>& seeds) {
+  std::vector<std::string> normalized;
+  std::vector<std::string> originals;
+  for (const std::string& s : seeds) {
+    StatusOr<std::string> n = url::NormalizeUrl(s, options_.url);
+    if (!n.ok()) {
+      ++summary_.skipped_bad_url;
+      const std::string& m = n.status().message();
+      RETURN_IF_ERROR(
+          RecordSeedError(s,
+                          m.find("unsupported scheme") != std::string::npos
+                              ? "unsupported_scheme"
+                              : "bad_url",
+                          m));
+      continue;
+    }
+    normalized.push_back(*n);
+    originals.push_back(s);
+  }
+  StatusOr<scope::Scope> scope =
+      scope::Scope::Create(options_.scope, normalized);
+  if (!scope.ok()) return scope.status();
+  scope_.emplace(std::move(scope).value());
+  for (const std::string& u : normalized) {
+    RETURN_IF_ERROR(AddUrl(u, 0, "", 0, /*seed=*/true));
+  }
+  return Status::Ok();
+}
+
+Status CrawlJob::AddUrl(const std::string& u, int depth,
+                        const std::string& referrer, int hops, bool seed) {
+  if (options_.max_depth >= 0 && depth > options_.max_depth) {
+    ++summary_.skipped_depth;
+    return Status::Ok();
+  }
+  Status in_scope = scope_->Check(u);
+  if (!in_scope.ok()) {
+    ++summary_.skipped_scope;
+    if (seed) {
+      const std::string& m = in_scope.message();
+      return RecordSeedError(u, m.substr(0, m.find(':')), m);
+    }
+    return Status::Ok();
+  }
+  StatusOr<url::UrlParts> parts = url::SplitUrl(u);
+  if (!parts.ok()) {
+    ++summary_.skipped_bad_url;
+    return seed ? RecordSeedError(u, "bad_url", parts.status().message())
+                : Status::Ok();
+  }
+  const std::string origin = parts->origin();
+  if (options_.robots) {
+    Robots& rb = robots_[origin];
+    if (rb.state == Robots::kReady && !rb.unreachable &&
+        !rb.policy.IsAllowed(parts->path_and_query)) {
+      ++summary_.skipped_robots;
+      return seed ? RecordSeedError(
+                        u, "blocked_by_robots",
+                        "robots.txt of " + origin + " disallows this URL")
+                  : Status::Ok();
+    }
+    if (rb.state == Robots::kUnknown) {
+      rb.state = Robots::kQueued;
+      rb.retry_at = clock_.Now();
+      robots_queue_.push_back(origin);
+      frontier_.Block(origin);
+    }
+  }
+  CrawlItem item;
+  item.url = u;
+  item.host = origin;
+  item.depth = depth;
+  item.referrer = referrer;
+  item.hops = hops;
+  switch (frontier_.Add(std::move(item))) {
+    case frontier::AddResult::kAdded:
+      break;
+    case frontier::AddResult::kSeen:
+      ++summary_.skipped_seen;
+      break;
+    case frontier::AddResult::kHostCapReached:
+      ++summary_.skipped_host_cap;
+      break;
+  }
+  return Status::Ok();
+}
+
+LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
+  if (!options_.robots) return LeaseVerdict::kAccept;
+  Robots& rb = robots_[item.host];
+  if (rb.state != Robots::kReady) return LeaseVerdict::kHoldHost;
+  if (rb.unreachable) {
+    ++summary_.skipped_robots;
+    return LeaseVerdict::kDrop;
+  }
+  if (clock_.Now() >= rb.expires) {
+    // Cached for at most 24 hours (RFC 9309 2.4): fetch it again first.
+    rb.state = Robots::kQueued;
+    rb.retry_at = clock_.Now();
+    robots_queue_.push_back(item.host);
+    return LeaseVerdict::kHoldHost;
+  }
+  StatusOr<url::UrlParts> parts = url::SplitUrl(item.url);
+  if (!parts.ok() || !rb.policy.IsAllowed(parts->path_and_query)) {
+    ++summary_.skipped_robots;
+    return LeaseVerdict::kDrop;
+  }
+  return LeaseVerdict::kAccept;
+}
+
+Status CrawlJob::Send(Request request, const std::string& u, bool want_links,
+                      bool want_body) {
+  ipc::FetchTask task;
+  task.id = next_id_++;
+  task.url = u;
+  task.want_links = want_links;
+  task.want_body = want_body;
+  const bool solo = request.solo;
+  in_flight_.emplace(task.id, std::move(request));
+  return workers_.Dispatch(task, solo, on_lost_);
+}
+
+Status CrawlJob::StartRobots(const std::string& origin, SteadyTime now) {
+  (void)now;
+  Request req;
+  req.kind = Request::kRobots;
+  req.origin = origin;
+  req.robots_url = origin + "/robots.txt";
+  robots_[origin].state = Robots::kFetching;
+  ++summary_.robots_fetches;
+  const std::string u = req.robots_url;
+  return Send(std::move(req), u, false, true);
+}
+
+Status CrawlJob::Fill() {
+  const SteadyTime now = clock_.Now();
+  // Suspects first, each alone on an idle worker.
+  while (!suspects_.empty() && workers_.HasRoom(true)) {
+    Request req = std::move(suspects_.front());
+    suspects_.pop_front();
+    const std::string u =
+        req.kind == Request::kPage ? req.item.url : req.robots_url;
+    if (req.kind == Request::kPage) ++leased_pages_;
+    RETURN_IF_ERROR(Send(std::move(req), u, req.kind == Request::kPage,
+                         req.kind == Request::kRobots));
+  }
+  // robots.txt before anything else of its origin; it counts for politeness.
+  for (size_t n = robots_queue_.size(); n > 0 && workers_.HasRoom(false); --n) {
+    std::string origin = std::move(robots_queue_.front());
+    robots_queue_.pop_front();
+    if (robots_[origin].retry_at > now || !frontier_.Acquire(origin, now)) {
+      robots_queue_.push_back(std::move(origin));
+      continue;
+    }
+    RETURN_IF_ERROR(StartRobots(origin, now));
+  }
+  if (stopping_) return Status::Ok();
+  const frontier::LeaseFilter filter = [this](const CrawlItem& item) {
+    return Filter(item);
+  };
+  while (workers_.HasRoom(false)) {
+    if (options_.max_pages > 0 &&
+        leased_pages_ >= static_cast<uint64_t>(options_.max_pages)) {
+      break;
+    }
+    std::optional<CrawlItem> item = frontier_.Lease(now, filter);
+    if (!item) break;
+    ++leased_pages_;
+    Request req;
+    req.kind = Request::kPage;
+    const std::string u = item->url;
+    req.item = std::move(*item);
+    RETURN_IF_ERROR(Send(std::move(req), u, true, false));
+  }
+  return Status::Ok();
+}
+
+Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
+  ++summary_.pages;
+  summary_.bytes += r.bytes;
+  if (r.error.empty()) {
+    ++summary_.ok;
+  } else {
+    ++summary_.errors;
+  }
+  output::CrawlContext ctx{item.depth, item.referrer};
+  RETURN_IF_ERROR(writer_.Write(r, &ctx));
+  if (options_.max_pages > 0 &&
+      summary_.pages >= static_cast<uint64_t>(options_.max_pages)) {
+    Stop("max_pages");
+  }
+  if (options_.max_bytes > 0 &&
+      summary_.bytes >= static_cast<uint64_t>(options_.max_bytes)) {
+    Stop("max_bytes");
+  }
+  return Status::Ok();
+}
+
+Status CrawlJob::OnResult(ipc::FetchResult r) {
+  auto it = in_flight_.find(r.id);
+  if (it == in_flight_.end()) return Status::Ok();
+  Request req = std::move(it->second);
+  in_flight_.erase(it);
+  if (req.kind == Request::kRobots)
+    return OnRobots(std::move(req), std::move(r));
+  return OnPage(std::move(req), std::move(r));
+}
+
+Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
+  const SteadyTime now = clock_.Now();
+  CrawlItem& item = req.item;
+  const double retry_after = RetryAfterSeconds(r.retry_after, clock_.WallNow());
+  frontier_.Release(item.host, {r.elapsed_ms, retry_after}, now);
+  if (Transient(r) && item.attempts < options_.max_fetch_retries &&
+      !stopping_) {
+    // Exponential backoff with jitter, or the server's Retry-After.
+    double backoff = options_.retry_backoff_s * std::pow(2.0, item.attempts);
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    backoff *= jitter(rng_);
+    if (retry_after > 0) {
+      backoff = std::min(retry_after, options_.frontier.max_retry_after_s);
+    }
+    ++item.attempts;
+    ++summary_.retries;
+    --leased_pages_;
+    frontier_.Retry(std::move(item), now + Seconds(backoff));
+    return Status::Ok();
+  }
+  r.url = item.url;
+  // A redirect: the target is a new URL of its own, checked like a link.
+  std::string target;
+  if (r.status >= 300 && r.status < 400 && !r.location.empty()) {
+    if (item.hops >= options_.max_redirects) {
+      r.error_class = "too_many_redirects";
+      r.error = "too_many_redirects: " + std::to_string(item.hops + 1) +
+                " redirects in a row (limit " +
+                std::to_string(options_.max_redirects) + ")";
+      r.tag = Tag::kPermanent;
+    } else {
+      StatusOr<std::string> n = url::NormalizeUrl(r.location, options_.url);
+      if (n.ok()) {
+        target = *n;
+      } else {
+        r.error_class = "bad_redirect";
+        r.error = "bad_redirect: " + n.status().message();
+        r.tag = Tag::kPermanent;
+      }
+    }
+  }
+  RETURN_IF_ERROR(Record(r, item));
+  if (!target.empty()) {
+    RETURN_IF_ERROR(AddUrl(target, item.depth, item.url, item.hops + 1, false));
+  }
+  for (const std::string& link : r.link_urls) {
+    StatusOr<std::string> n = options_.url.strip_query_params.empty()
+                                  ? StatusOr<std::string>(link)
+                                  : url::NormalizeUrl(link, options_.url);
+    if (!n.ok()) {
+      ++summary_.skipped_bad_url;
+      continue;
+    }
+    RETURN_IF_ERROR(AddUrl(*n, item.depth + 1, item.url, 0, false));
+  }
+  return Status::Ok();
+}
+
+void CrawlJob::RobotsFailed(Robots& rb, const std::string& origin,
+                            SteadyTime now) {
+  if (rb.failures < options_.robots_retries && !stopping_) {
+    rb.state = Robots::kQueued;
+    rb.retry_at =
+        now + Seconds(options_.robots_retry_s * std::pow(2.0, rb.failures));
+    ++rb.failures;
+    robots_queue_.push_back(origin);
+    return;
+  }
+  // Still unreachable: complete disallow (RFC 9309 2.3.1.4) for this crawl.
+  std::fprintf(stderr,
+               "crawler: robots.txt of %s unreachable after %d attempts; "
+               "skipping that origin\n",
+               origin.c_str(), rb.failures + 1);
+  rb.state = Robots::kReady;
+  rb.unreachable = true;
+  rb.policy = robots::RobotsPolicy::DisallowAll();
+  rb.expires = now + kRobotsLifetime;
+  frontier_.Unblock(origin);
+}
+
+Status CrawlJob::OnRobots(Request req, ipc::FetchResult r) {
+  const SteadyTime now = clock_.Now();
+  Robots& rb = robots_[req.origin];
+  if (req.robots_hops == 0) {
+    frontier_.Release(
+        req.origin,
+        {r.elapsed_ms, RetryAfterSeconds(r.retry_after, clock_.WallNow())},
+        now);
+  }
+  // RFC 9309 2.3.1.2: follow up to five redirects, even to other hosts; the
+  // rules found apply to the original origin.
+  if (r.error.empty() && r.status >= 300 && r.status < 400 &&
+      !r.location.empty()) {
+    if (req.robots_hops < kMaxRobotsRedirects) {
+      StatusOr<std::string> next = url::NormalizeUrl(r.location);
+      if (next.ok()) {
+        req.robots_hops++;
+        req.robots_url = *next;
+        const std::string u = req.robots_url;
+        return Send(std::move(req), u, false, true);
+      }
+    }
+    r.status = 404;  // Too many or bad redirects: "unavailable".
+  }
+  std::optional<robots::RobotsPolicy> policy;
+  if (!r.error.empty() || r.status == 429 || r.status >= 500 ||
+      r.status < 200) {
+    RobotsFailed(rb, req.origin, now);  // Unreachable (2.3.1.4).
+    return Status::Ok();
+  }
+  if (r.status >= 400) {
+    // Unavailable (2.3.1.3): allow, unless 401/403 are set to disallow.
+    policy =
+        (options_.robots_auth_disallows && (r.status == 401 || r.status == 403))
+            ? robots::RobotsPolicy::DisallowAll()
+            : robots::RobotsPolicy::AllowAll();
+  } else if (r.status >= 300) {
+    policy = robots::RobotsPolicy::AllowAll();  // A redirect with no target.
+  } else {
+    std::string_view body = r.body;
+    if (body.size() > kRobotsBodyLimit) body = body.substr(0, kRobotsBodyLimit);
+    policy = robots::RobotsPolicy::Parse(body, options_.product_token);
+  }
+  rb.policy = std::move(*policy);
+  rb.state = Robots::kReady;
+  rb.unreachable = false;
+  rb.failures = 0;
+  rb.expires = now + kRobotsLifetime;
+  if (std::optional<double> d = rb.policy.crawl_delay_seconds()) {
+    frontier_.SetCrawlDelay(req.origin, *d);
+  }
+  frontier_.Unblock(req.origin);
+  return Status::Ok();
+}
+
+Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
+  auto it = in_flight_.find(id);
+  if (it == in_flight_.end()) return Status::Ok();
+  Request req = std::move(it->second);
+  in_flight_.erase(it);
+  const SteadyTime now = clock_.Now();
+  if (req.kind == Request::kRobots) {
+    if (req.robots_hops == 0) frontier_.Release(req.origin, {}, now);
+    RobotsFailed(robots_[req.origin], req.origin, now);
+    return Status::Ok();
+  }
+  frontier_.Release(req.item.host, {}, now);
+  --leased_pages_;
+  // Charged only when it was alone on the worker; retried alone either way.
+  req.solo = true;
+  if (alone) ++req.crashes;
+  if (req.crashes <= options_.max_crash_retries) {
+    suspects_.push_back(std::move(req));
+    return Status::Ok();
+  }
+  ++leased_pages_;
+  ipc::FetchResult r;
+  r.url = req.item.url;
+  r.error_class = "worker_crashed";
+  r.error = "worker_crashed: " + cause +
+            " while fetching this URL; gave up after " +
+            std::to_string(req.crashes) +
+            (req.crashes == 1 ? " attempt" : " attempts");
+  r.tag = Tag::kWorkerLost;
+  return Record(r, req.item);
+}
+
+bool CrawlJob::Idle() const {
+  if (!in_flight_.empty()) return false;
+  if (stopping_) return true;
+  return suspects_.empty() && robots_queue_.empty() &&
+         !frontier_.NextReady().has_value();
+}
+
+void CrawlJob::Progress(bool final) {
+  double secs = std::chrono::duration<double>(clock_.Now() - start_).count();
+  std::fprintf(
+      stderr,
+      "crawler: %s%llu pages (%llu ok, %llu errors), %zu queued, "
+      "%zu in flight, %llu seen, %.1f s, %.0f pages/s%s\n",
+      final ? "done: " : "", static_cast<unsigned long long>(summary_.pages),
+      static_cast<unsigned long long>(summary_.ok),
+      static_cast<unsigned long long>(summary_.errors), frontier_.queued(),
+      in_flight_.size(), static_cast<unsigned long long>(frontier_.seen()),
+      secs, secs > 0 ? summary_.pages / secs : 0.0,
+      WorkerStatsLine(options_.stats).c_str());
+}
+
+Status CrawlJob::Loop() {
+  while (true) {
+    if (interrupts_.signal() != 0 && !stopping_) {
+      summary_.interrupted_by = interrupts_.signal();
+      Stop("interrupted");
+    }
+    if (interrupts_.count() >= 2) return Status::Ok();
+    const SteadyTime now = clock_.Now();
+    if (options_.max_duration_s > 0 &&
+        now - start_ >= Seconds(options_.max_duration_s)) {
+      Stop("max_duration");
+    }
+    RETURN_IF_ERROR(Fill());
+    if (Idle()) return Status::Ok();
+    // Sleep until a result arrives or the frontier has a URL ready.
+    int timeout_ms = 250;
+    if (std::optional<SteadyTime> ready = frontier_.NextReady()) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    *ready - clock_.Now())
+                    .count();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 250));
+    }
+    if (!workers_.HasRoom(false)) timeout_ms = 250;
+    RETURN_IF_ERROR(workers_.Poll(timeout_ms, on_result_, on_lost_));
+    const SteadyTime after = clock_.Now();
+    if (after - last_flush_ > std::chrono::milliseconds(200)) {
+      RETURN_IF_ERROR(writer_.Flush());
+      last_flush_ = after;
+    }
+    if (options_.progress && after - last_progress_ > std::chrono::seconds(1)) {
+      Progress(false);
+      last_progress_ = after;
+    }
+  }
+}
+
+StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
+  start_ = last_flush_ = last_progress_ = clock_.Now();
+  Status status = AddSeeds(seeds);
+  if (status.ok()) status = workers_.Start();
+  if (status.ok()) status = Loop();
+  Status flushed = writer_.Flush();
+  if (status.ok()) status = flushed;
+  workers_.Shutdown();
+  if (!status.ok()) return status;
+  summary_.seen = frontier_.seen();
+  summary_.seen_bytes_per_url = frontier_.seen_bytes_per_url();
+  summary_.worker_restarts = workers_.restarts();
+  summary_.seconds =
+      std::chrono::duration<double>(clock_.Now() - start_).count();
+  if (options_.progress) Progress(true);
+  return summary_;
+}
+
+}  // namespace
+
+StatusOr<CrawlSummary> RunCrawlJob(const CrawlJobOptions& options,
+                                   const std::vector<std::string>& seeds,
+                                   output::RecordWriter& writer,
+                                   WorkerLauncher& launcher,
+                                   const Clock& clock) {
+  CrawlJob job(options, writer, launcher, clock);
+  return job.Run(seeds);
+}
+
+}  // namespace crawler::coordinator

@@ -1,0 +1,120 @@
+// CrawlJob: `crawler crawl`, start from seeds and follow links.
+//
+// The coordinator owns the frontier (crawler/frontier): it adds seeds and
+// discovered links after normalizing them (crawler/url) and checking them
+// against the scope (crawler/scope) and the depth limit; it fetches each
+// origin's robots.txt (RFC 9309) before any other URL of that origin and
+// drops what it disallows; it leases URLs to the workers as per-host
+// politeness allows, and follows redirects itself, one hop at a time, so that
+// every hop passes the same checks. Workers fetch, parse, and return the
+// page's links, which join the frontier one level deeper.
+//
+// Every fetched URL gets one record (docs/output.md): a page, an error, or a
+// redirect hop (status 3xx, "location"). Seeds that cannot be crawled (bad
+// URL, out of scope, disallowed by robots.txt) get an error record too;
+// discovered links that are skipped are only counted in the summary.
+//
+// The crawl ends when the frontier is empty, or when a limit is reached
+// (max pages, max bytes, max duration) or on SIGINT/SIGTERM: it then stops
+// leasing, lets the requests in flight finish, and says why it stopped.
+//
+// Thread-safety: Run() must be called from a single-threaded process (it
+// forks workers; see mp/process.h).
+#ifndef CRAWLER_COORDINATOR_CRAWL_JOB_H_
+#define CRAWLER_COORDINATOR_CRAWL_JOB_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crawler/base/clock.h"
+#include "crawler/base/status.h"
+#include "crawler/coordinator/worker_launcher.h"
+#include "crawler/coordinator/worker_set.h"
+#include "crawler/frontier/frontier_options.h"
+#include "crawler/mp/shared_stats.h"
+#include "crawler/output/record_writer.h"
+#include "crawler/scope/scope.h"
+#include "crawler/url/url.h"
+
+namespace crawler::coordinator {
+
+struct CrawlJobOptions {
+  // Worker processes, transfers per worker, hung-worker timeout.
+  WorkerSetOptions workers;
+  // Extra attempts for a URL whose worker died while it was alone on it.
+  int max_crash_retries = 2;
+  // Extra attempts after a transient failure (timeout, reset, 5xx, 429).
+  int max_fetch_retries = 2;
+  // First retry delay in seconds; doubled at each attempt, with +-50% jitter.
+  double retry_backoff_s = 1.0;
+  // Links followed from a seed; deeper links are skipped. < 0: no limit.
+  int max_depth = 20;
+  // Stop after this many fetched URLs (records); 0: no limit.
+  int64_t max_pages = 0;
+  // Stop after this many body bytes; 0: no limit.
+  int64_t max_bytes = 0;
+  // Stop after this many seconds; 0: no limit.
+  double max_duration_s = 0;
+  // Redirect hops followed from one URL.
+  int max_redirects = 10;
+  // Fetch and honour robots.txt.
+  bool robots = true;
+  // robots.txt answered 401 or 403 means "disallow all" (RFC 9309 says
+  // "allow": the default).
+  bool robots_auth_disallows = false;
+  // Honour rel=nofollow, meta robots and X-Robots-Tag nofollow (the workers
+  // drop those links).
+  bool honour_nofollow = true;
+  // The product token matched against robots.txt user-agent lines.
+  std::string product_token = "crawler";
+  // An unreachable robots.txt (5xx, 429, network error, cut short) is
+  // retried this many times, first after robots_retry_s seconds (doubling);
+  // meanwhile nothing of that origin is fetched (RFC 9309 2.3.1.4).
+  int robots_retries = 2;
+  double robots_retry_s = 30;
+  // Print a progress line to stderr every second.
+  bool progress = false;
+  // Workers' live statistics for the progress line (may be null).
+  const mp::SharedStats* stats = nullptr;
+  frontier::FrontierOptions frontier;
+  scope::ScopeOptions scope;
+  url::UrlOptions url;
+};
+
+struct CrawlSummary {
+  uint64_t pages = 0;   // Records of fetched URLs (redirect hops included).
+  uint64_t ok = 0;      // ... without an error.
+  uint64_t errors = 0;  // ... with an error.
+  uint64_t bytes = 0;   // Body bytes received.
+  uint64_t robots_fetches = 0;
+  uint64_t retries = 0;  // Transient-failure retries.
+  // Links and seeds not crawled, by reason.
+  uint64_t skipped_seen = 0;
+  uint64_t skipped_scope = 0;
+  uint64_t skipped_robots = 0;
+  uint64_t skipped_depth = 0;
+  uint64_t skipped_host_cap = 0;
+  uint64_t skipped_bad_url = 0;  // Malformed or not http(s).
+  uint64_t seen = 0;             // URLs accepted into the frontier.
+  double seen_bytes_per_url = 0;
+  uint64_t worker_restarts = 0;
+  double seconds = 0;
+  // "done" (nothing left), "max_pages", "max_bytes", "max_duration",
+  // "interrupted".
+  std::string stop_reason = "done";
+  int interrupted_by = 0;  // The signal, when interrupted.
+};
+
+// Runs the crawl from `seeds` (absolute URLs as given by the user). Fails
+// only when the crawl cannot run (bad options, no worker, the output cannot
+// be written); everything about single URLs is in the records.
+StatusOr<CrawlSummary> RunCrawlJob(const CrawlJobOptions& options,
+                                   const std::vector<std::string>& seeds,
+                                   output::RecordWriter& writer,
+                                   WorkerLauncher& launcher,
+                                   const Clock& clock);
+
+}  // namespace crawler::coordinator
+
+#endif  // CRAWLER_COORDINATOR_CRAWL_JOB_H_
