@@ -18,6 +18,7 @@
 #include "crawler/cli/crawl_flags.h"
 #include "crawler/cli/fetch_flags.h"
 #include "crawler/cli/robots_command.h"
+#include "crawler/cli/url_command.h"
 #include "crawler/coordinator/crawl_job.h"
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
@@ -43,6 +44,8 @@ Commands:
   fetch     fetch a list of URLs in parallel, one JSON line per URL
             (crawler fetch --help)
   robots    check URLs against a robots.txt file (crawler robots --help)
+  url       resolve and normalize a link as the crawler does
+            (crawler url --help)
 
 Options:
   -h, --help       show this help
@@ -247,6 +250,7 @@ int main(int argc, char** argv) {
   if (cmd == "robots") {
     return crawler::cli::RunRobotsCommand(rest, stdout, stderr);
   }
+  if (cmd == "url") return crawler::cli::RunUrlCommand(rest, stdout, stderr);
   return Usage("unknown command '" + cmd +
-               "' (commands: crawl, fetch, robots; see crawler --help)");
+               "' (commands: crawl, fetch, robots, url; see crawler --help)");
 }

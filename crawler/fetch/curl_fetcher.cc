@@ -255,7 +255,7 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   } else if (StartsWithNoCase(line, "x-robots-tag:")) {
     // Bounded: a hostile server may send thousands of these lines.
     if (t->header_x_robots_tag.size() < 4096) {
-      if (!t->header_x_robots_tag.empty()) t->header_x_robots_tag += ", ";
+      if (!t->header_x_robots_tag.empty()) t->header_x_robots_tag += '\n';
       t->header_x_robots_tag += TrimHeaderValue(line.substr(13));
     }
   } else if (StartsWithNoCase(line, "content-length:")) {

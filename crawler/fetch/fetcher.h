@@ -61,7 +61,8 @@ struct FetchResponse {
   // Raw Retry-After header of the last response ("120" or an HTTP date), ""
   // if none (RFC 9110 section 10.2.3).
   std::string retry_after;
-  // X-Robots-Tag header values of the last response, joined with ", ".
+  // X-Robots-Tag header values of the last response, one per line ('\n'
+  // between them: a user-agent prefix applies only within its own header).
   std::string x_robots_tag;
   // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
   // connect_failed, blocked_private_address, timeout, too_many_redirects,

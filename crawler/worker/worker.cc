@@ -81,9 +81,17 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
     out.body = r.body.substr(0, options.body_limit);
     return out;
   }
+  // One X-Robots-Tag header per line: a "bot:" prefix covers only the
+  // rest of its own header.
   html::RobotsDirectives header;
-  if (!r.x_robots_tag.empty()) {
-    header = html::ParseXRobotsTag(r.x_robots_tag, options.html.robots_token);
+  std::string_view tags = r.x_robots_tag;
+  while (!tags.empty()) {
+    size_t nl = tags.find('\n');
+    html::RobotsDirectives d =
+        html::ParseXRobotsTag(tags.substr(0, nl), options.html.robots_token);
+    header.noindex = header.noindex || d.noindex;
+    header.nofollow = header.nofollow || d.nofollow;
+    tags = nl == std::string_view::npos ? "" : tags.substr(nl + 1);
   }
   out.noindex = header.noindex;
   out.nofollow = header.nofollow;

@@ -512,7 +512,7 @@ TEST_CASE(
   CHECK(rs[0].location == server->Url("/page/3"));
   CHECK(rs[1].status == 503);
   CHECK(rs[1].retry_after == "120");
-  CHECK(rs[1].x_robots_tag == "noindex, otherbot: nofollow");
+  CHECK(rs[1].x_robots_tag == "noindex\notherbot: nofollow");
   CHECK(rs[2].status == 200);
   CHECK(rs[2].location.empty());
   CHECK(rs[2].retry_after.empty());

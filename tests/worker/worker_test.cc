@@ -100,6 +100,32 @@ fetch::FetchResponse HtmlResponse(std::string body) {
   return r;
 }
 
+TEST_CASE(
+    "BuildResult: X-Robots-Tag headers are read one by one; nofollow drops "
+    "links") {
+  ResultOptions o;
+  o.want_links = true;
+  o.html.robots_token = "crawler";
+  fetch::FetchResponse r = HtmlResponse(
+      "<title>t</title><a href=/a>a</a><a href=/b rel=nofollow>b</a>");
+  // A "bot:" prefix covers only its own header line.
+  r.x_robots_tag = "otherbot: nofollow\nnoindex";
+  ipc::FetchResult out = BuildResult(r, o);
+  CHECK(out.noindex);
+  CHECK_FALSE(out.nofollow);
+  REQUIRE(out.link_urls.size() == 1);  // rel=nofollow dropped.
+  CHECK(out.link_urls[0].find("/a") != std::string::npos);
+
+  r.x_robots_tag = "crawler: nofollow";
+  out = BuildResult(r, o);
+  CHECK(out.nofollow);
+  CHECK(out.link_urls.empty());  // Page-level nofollow: no links at all.
+
+  o.honour_nofollow = false;  // --follow-nofollow
+  out = BuildResult(r, o);
+  CHECK(out.link_urls.size() == 2);
+}
+
 TEST_CASE("BuildResult copies an error and never parses the partial body") {
   fetch::FetchResponse r = HtmlResponse("<title>Partial</title><a href=x>");
   r.status = 200;
