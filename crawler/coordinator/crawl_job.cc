@@ -197,13 +197,10 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
     ++summary_.skipped_depth;
     return Status::Ok();
   }
-  Status in_scope = scope_->Check(u);
-  if (!in_scope.ok()) {
-    ++summary_.skipped_scope;
-    if (seed) {
-      const std::string& m = in_scope.message();
-      return RecordSeedError(u, m.substr(0, m.find(':')), m);
-    }
+  // Most links of a site point at pages already seen: check that first, it
+  // costs one hash, where the checks below parse the URL.
+  if (frontier_.Contains(u)) {
+    ++summary_.skipped_seen;
     return Status::Ok();
   }
   StatusOr<url::UrlParts> parts = url::SplitUrl(u);
@@ -211,6 +208,15 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
     ++summary_.skipped_bad_url;
     return seed ? RecordSeedError(u, "bad_url", parts.status().message())
                 : Status::Ok();
+  }
+  Status in_scope = scope_->Check(u, *parts);
+  if (!in_scope.ok()) {
+    ++summary_.skipped_scope;
+    if (seed) {
+      const std::string& m = in_scope.message();
+      return RecordSeedError(u, m.substr(0, m.find(':')), m);
+    }
+    return Status::Ok();
   }
   const std::string origin = parts->origin();
   if (options_.robots) {
@@ -297,16 +303,17 @@ Status CrawlJob::StartRobots(const std::string& origin, SteadyTime now) {
 }
 
 Status CrawlJob::Fill() {
+  // Once stopping, only the requests in flight finish.
+  if (stopping_) return Status::Ok();
   const SteadyTime now = clock_.Now();
   // Suspects first, each alone on an idle worker.
   while (!suspects_.empty() && workers_.HasRoom(true)) {
     Request req = std::move(suspects_.front());
     suspects_.pop_front();
-    const std::string u =
-        req.kind == Request::kPage ? req.item.url : req.robots_url;
-    if (req.kind == Request::kPage) ++leased_pages_;
-    RETURN_IF_ERROR(Send(std::move(req), u, req.kind == Request::kPage,
-                         req.kind == Request::kRobots));
+    const bool page = req.kind == Request::kPage;
+    const std::string u = page ? req.item.url : req.robots_url;
+    if (page) ++leased_pages_;
+    RETURN_IF_ERROR(Send(std::move(req), u, page, !page));
   }
   // robots.txt before anything else of its origin; it counts for politeness.
   for (size_t n = robots_queue_.size(); n > 0 && workers_.HasRoom(false); --n) {
@@ -318,7 +325,6 @@ Status CrawlJob::Fill() {
     }
     RETURN_IF_ERROR(StartRobots(origin, now));
   }
-  if (stopping_) return Status::Ok();
   const frontier::LeaseFilter filter = [this](const CrawlItem& item) {
     return Filter(item);
   };

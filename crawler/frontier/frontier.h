@@ -59,6 +59,9 @@ class Frontier {
 
   // Accepts a URL unless its fingerprint was seen or its host is capped.
   virtual AddResult Add(CrawlItem item) = 0;
+  // True when the URL was already accepted (a cheap check before the costlier
+  // ones a caller makes before Add).
+  virtual bool Contains(const std::string& url) const = 0;
   // Queues a URL again (a retry; no dedup) no earlier than `not_before`.
   virtual void Retry(CrawlItem item, SteadyTime not_before) = 0;
 

@@ -25,6 +25,9 @@ class MemoryFrontier : public Frontier {
   explicit MemoryFrontier(const FrontierOptions& options) : options_(options) {}
 
   AddResult Add(CrawlItem item) override;
+  bool Contains(const std::string& url) const override {
+    return seen_.Contains(url);
+  }
   void Retry(CrawlItem item, SteadyTime not_before) override;
   std::optional<CrawlItem> Lease(SteadyTime now,
                                  const LeaseFilter& filter = {}) override;
