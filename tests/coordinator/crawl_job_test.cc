@@ -1,0 +1,190 @@
+// CrawlJob with real forked workers running the FakeFetcher (no network):
+// the frontier, depth, dedup, limits, robots gating and crash handling.
+#include "crawler/coordinator/crawl_job.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "crawler/testing/fake_fetcher.h"
+#include "crawler/testing/proc_util.h"
+#include "crawler/testing/test_util.h"
+
+namespace crawler::coordinator {
+namespace {
+
+using crawler::testing::ChildPids;
+using crawler::testing::FakeFetcher;
+using crawler::testing::TempDir;
+using nlohmann::json;
+
+ForkWorkerLauncher FakeLauncher() {
+  return ForkWorkerLauncher(
+      []() -> StatusOr<std::unique_ptr<fetch::Fetcher>> {
+        fetch::FetchOptions o;
+        o.max_concurrency = 4;
+        o.total_timeout_ms = 5000;
+        std::unique_ptr<fetch::Fetcher> f = std::make_unique<FakeFetcher>(o);
+        return f;
+      },
+      worker::WorkerOptions{});
+}
+
+CrawlJobOptions FastOptions() {
+  CrawlJobOptions o;
+  o.workers.workers = 2;
+  o.workers.concurrency = 4;
+  o.frontier.delay_s = 0;
+  o.frontier.per_host = 8;
+  o.retry_backoff_s = 0.01;
+  return o;
+}
+
+struct CrawlRun {
+  StatusOr<CrawlSummary> summary = InternalError("not run");
+  std::vector<json> records;
+  std::map<std::string, json> by_url;
+};
+
+CrawlRun Crawl(const CrawlJobOptions& options,
+               const std::vector<std::string>& seeds) {
+  static int counter = 0;
+  const std::string path = TempDir() + "/crawl_" + std::to_string(getpid()) +
+                           "_" + std::to_string(counter++) + ".jsonl";
+  std::FILE* out = std::fopen(path.c_str(), "w+");
+  REQUIRE(out != nullptr);
+  CrawlRun run;
+  {
+    output::RecordWriter writer(out, path);
+    ForkWorkerLauncher launcher = FakeLauncher();
+    SystemClock clock;
+    run.summary = RunCrawlJob(options, seeds, writer, launcher, clock);
+  }
+  std::rewind(out);
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, out)) > 0) text.append(buf, n);
+  std::fclose(out);
+  std::remove(path.c_str());
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    json j = json::parse(line, nullptr, false);
+    REQUIRE_MESSAGE(!j.is_discarded(), "not JSON: " << line);
+    const std::string u = j["url"];
+    CHECK_MESSAGE(run.by_url.count(u) == 0, "fetched twice: " << u);
+    run.by_url[u] = j;
+    run.records.push_back(std::move(j));
+  }
+  CHECK_MESSAGE(ChildPids().empty(), "a worker outlived the crawl");
+  return run;
+}
+
+const std::string kSite = "http://fake.test";
+
+// The fake site: /page/N links to /page/N+1, /page/N+2 and /status/404.
+// Depth is the depth at which the crawl first reached a URL: with fetches in
+// parallel, a longer path can be found first (page/3 answers before page/2),
+// so it can exceed the shortest-path depth, never the limit.
+TEST_CASE(
+    "Crawl: follows links to max depth, every URL once, depth and referrer") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 3;
+  CrawlRun run = Crawl(o, {kSite + "/page/0"});
+  REQUIRE_MESSAGE(run.summary.ok(), run.summary.status().ToString());
+  // Shortest-path depths.
+  std::map<std::string, int> bfs = {
+      {"/page/0", 0}, {"/page/1", 1}, {"/page/2", 1}, {"/status/404", 1},
+      {"/page/3", 2}, {"/page/4", 2}, {"/page/5", 3}, {"/page/6", 3}};
+  for (const auto& [path, depth] : bfs) {
+    CAPTURE(path);
+    if (depth <= 2) REQUIRE(run.by_url.count(kSite + path) == 1);
+    if (run.by_url.count(kSite + path) == 0) continue;
+    CHECK(run.by_url[kSite + path]["depth"] >= depth);
+  }
+  for (const json& r : run.records) {
+    CHECK(r["depth"] <= 3);
+    CHECK(bfs.count(r["url"].get<std::string>().substr(kSite.size())) == 1);
+  }
+  CHECK(run.by_url[kSite + "/page/0"]["referrer"].is_null());
+  CHECK(run.by_url[kSite + "/page/0"]["depth"] == 0);
+  CHECK(run.by_url[kSite + "/page/1"]["referrer"] == kSite + "/page/0");
+  CHECK(run.by_url[kSite + "/status/404"]["status"] == 404);
+  CHECK(run.summary->robots_fetches == 1);  // /robots.txt: 404, allow all.
+  CHECK(run.summary->stop_reason == "done");
+  CHECK(run.summary->skipped_depth > 0);
+  CHECK(run.summary->skipped_seen > 0);
+  CHECK(run.records[0]["url"] == kSite + "/page/0");
+}
+
+TEST_CASE(
+    "Crawl: --max-pages stops with exactly that many records and says so") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = -1;  // The fake site is endless.
+  o.max_pages = 25;
+  CrawlRun run = Crawl(o, {kSite + "/page/0"});
+  REQUIRE(run.summary.ok());
+  CHECK(run.records.size() == 25);
+  CHECK(run.summary->stop_reason == "max_pages");
+  CHECK(run.summary->pages == 25);
+}
+
+TEST_CASE("Crawl: bad and out-of-scope seeds get error records; others crawl") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.scope.exclude = {"/page/9$"};
+  CrawlRun run = Crawl(o, {"not a url", "ftp://fake.test/x", kSite + "/page/9",
+                           kSite + "/page/1"});
+  REQUIRE(run.summary.ok());
+  CHECK(run.records.size() == 4);
+  CHECK(run.by_url["not a url"]["error"].get<std::string>().rfind("bad_url: ",
+                                                                  0) == 0);
+  CHECK(run.by_url["ftp://fake.test/x"]["error"].get<std::string>().rfind(
+            "unsupported_scheme: ", 0) == 0);
+  CHECK(run.by_url[kSite + "/page/9"]["error"].get<std::string>().rfind(
+            "out_of_scope: ", 0) == 0);
+  CHECK(run.by_url[kSite + "/page/1"]["status"] == 200);
+}
+
+TEST_CASE("Crawl: transient failures are retried with backoff, then recorded") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.max_fetch_retries = 2;
+  CrawlRun run =
+      Crawl(o, {kSite + "/error", kSite + "/status/503", kSite + "/page/1"});
+  REQUIRE(run.summary.ok());
+  CHECK(run.records.size() == 3);
+  CHECK(run.summary->retries == 4);  // Two each for /error and /status/503.
+  CHECK(run.by_url[kSite + "/error"]["error"].get<std::string>().rfind(
+            "connect_failed", 0) == 0);
+  CHECK(run.by_url[kSite + "/status/503"]["status"] == 503);
+}
+
+TEST_CASE("Crawl: a URL that kills its worker is reported; the crawl goes on") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 1;
+  CrawlRun run = Crawl(o, {kSite + "/crash", kSite + "/page/0"});
+  REQUIRE(run.summary.ok());
+  std::string e = run.by_url[kSite + "/crash"]["error"];
+  CHECK(e.rfind("worker_crashed: worker killed by signal 9", 0) == 0);
+  CHECK(run.by_url[kSite + "/page/1"]["status"] == 200);
+  CHECK(run.summary->worker_restarts >= 3);
+}
+
+TEST_CASE(
+    "Crawl: an invalid include pattern fails the crawl before any fetch") {
+  CrawlJobOptions o = FastOptions();
+  o.scope.include = {"(unclosed"};
+  CrawlRun run = Crawl(o, {kSite + "/page/0"});
+  REQUIRE_FALSE(run.summary.ok());
+  CHECK(run.summary.status().message().find("(unclosed") != std::string::npos);
+  CHECK(run.records.empty());
+}
+
+}  // namespace
+}  // namespace crawler::coordinator
