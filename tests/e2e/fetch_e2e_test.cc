@@ -411,6 +411,41 @@ TEST_CASE("fetch: --progress reports what workers counted in shared memory") {
   CHECK_MESSAGE(run.err.find(" 20 pages parsed") != std::string::npos, run.err);
 }
 
+TEST_CASE("CLI: url resolve and robots check through the binary") {
+  Run ok = RunCrawler({"url", "resolve", "http://a/b/c/d;p?q", "../g"});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == "http://a/b/g\n");
+  Run idn = RunCrawler({"url", "resolve", "http://example.com/x/",
+                        "HTTP://B\xC3\xBC"
+                        "cher.Example:80/a/./b/../c#frag"});
+  CHECK(idn.exit_code == 0);
+  CHECK(idn.out == "http://xn--bcher-kva.example/a/c\n");
+  Run bad = RunCrawler({"url", "resolve", "http://a/", "mailto:x@y"});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.find("mailto") != std::string::npos);
+  Run usage = RunCrawler({"url", "resolve", "http://a/"});
+  CHECK(usage.exit_code == 2);
+
+  std::string robots = crawler::testing::TempDir() + "/cli_robots.txt";
+  {
+    std::ofstream f(robots);
+    f << "User-agent: *\nDisallow: /private\n\nUser-agent: mybot\nDisallow: "
+         "/\nAllow: /public\n";
+  }
+  Run check = RunCrawler({"robots", "check", "--robots", robots, "--agent",
+                          "MyBot/2.0", "http://s/public/x", "http://s/other"});
+  CHECK(check.exit_code == 0);
+  CHECK(check.out == "allowed http://s/public/x\ndisallowed http://s/other\n");
+  Run other = RunCrawler({"robots", "check", "--robots", robots, "--agent",
+                          "crawler", "http://s/private/1", "http://s/x"});
+  CHECK(other.out == "disallowed http://s/private/1\nallowed http://s/x\n");
+  Run missing =
+      RunCrawler({"robots", "check", "--robots", "/nonexistent/robots.txt",
+                  "--agent", "a", "http://s/"});
+  CHECK(missing.exit_code == 2);
+}
+
 TEST_CASE("CLI: help, version and usage errors") {
   Run help = RunCrawler({"--help"});
   CHECK(help.exit_code == 0);
