@@ -13,6 +13,8 @@ PACKAGES=(
   libre2-dev           # RE2 regular expressions for scope include/exclude: linear time, no backtracking blow-up on hostile URLs
   libpsl-dev           # libpsl: registered domains (eTLD+1) from the maintained Public Suffix List, for --scope domain
   publicsuffix         # the distribution's current Public Suffix List, newer than libpsl's built-in copy
+  libexpat1-dev        # expat XML parser for sitemaps: no I/O of its own, entity declarations refusable (XXE, billion laughs)
+  zlib1g-dev           # zlib, gunzip of .xml.gz sitemaps with a decompressed-size cap
   doctest-dev          # unit-test framework (header only)
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
   python3              # loopback test servers (standard library only)
