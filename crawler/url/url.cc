@@ -363,6 +363,40 @@ bool HasDotSegment(std::string_view path) {
   return false;
 }
 
+// True when `url`, as rendered by curl from a parsed handle, is already what
+// Normalize() would return: an http(s) scheme, a host without upper-case
+// letters, only ASCII, no percent-encoding (whose case or unreserved
+// characters Normalize would change), none of the characters Normalize
+// encodes (space, controls, " < > \\ ^ ` { | }), no empty query. A fragment is
+// cut off here (curl renders it last, after the first '#').
+bool AlreadyNormal(std::string& url) {
+  size_t authority;
+  if (url.compare(0, 7, "http://") == 0) {
+    authority = 7;
+  } else if (url.compare(0, 8, "https://") == 0) {
+    authority = 8;
+  } else {
+    return false;
+  }
+  const size_t hash = url.find('#');
+  if (hash != std::string::npos) url.resize(hash);
+  const size_t path = url.find('/', authority);
+  for (size_t i = 0; i < url.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(url[i]);
+    if (c >= 0x80 || c <= 0x20 || c == 0x7F || c == '%' || c == '"' ||
+        c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' || c == '{' ||
+        c == '|' || c == '}') {
+      return false;
+    }
+    if (i >= authority && (path == std::string::npos || i < path) && c >= 'A' &&
+        c <= 'Z') {
+      return false;
+    }
+  }
+  if (path == std::string::npos) return false;  // curl always renders a path.
+  return url.back() != '?';
+}
+
 // Brings a parsed URL in `h` into normal form and returns it as a string; `h`
 // then holds the normal form. `display` is for error messages.
 StatusOr<std::string> Normalize(CURLU* h, std::string_view display,
@@ -533,7 +567,16 @@ StatusOr<UrlResolver> UrlResolver::Create(std::string_view base,
 
 StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
   if (href.size() > options_.max_length) return TooLong(options_.max_length);
-  std::string ref = CleanHref(href);
+  // Most hrefs need no cleaning: skip the copy CleanHref makes.
+  bool plain = true;
+  for (const char c : href) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  std::string ref = plain ? std::string(href) : CleanHref(href);
   // An href with an http(s) scheme but without "//" (WHATWG URL, "special
   // relative or authority state"): with the base's scheme it is a relative
   // reference ("http:g", RFC 3986 5.4.2's "backward compatibility" reading);
@@ -567,13 +610,17 @@ StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
   // a relative query into '+'. A space in the host stays an error ("%20" is
   // not a valid host).
   std::string encoded;
-  encoded.reserve(ref.size());
-  for (const char c : ref) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7F) {
-      AppendEncoded(u, encoded);
-    } else {
-      encoded += c;
+  if (plain) {
+    encoded = std::move(ref);
+  } else {
+    encoded.reserve(ref.size());
+    for (const char c : ref) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u == 0x7F) {
+        AppendEncoded(u, encoded);
+      } else {
+        encoded += c;
+      }
     }
   }
   // curl_url_dup only reads its argument (its parameter is const in newer
@@ -581,6 +628,23 @@ StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
   Handle h(curl_url_dup(base_.get()));
   if (h == nullptr) return InternalError("curl_url_dup: out of memory");
   RETURN_IF_ERROR(SetUrl(h.get(), encoded, href));
+  // Fast path: most links resolve to a URL that curl already writes in
+  // normal form. Normalize() takes it apart and rebuilds it with five more
+  // curl_url_get calls (about 2 us of the 3 us a link cost): skip that when
+  // curl's own rendering has nothing Normalize would change.
+  if (options_.strip_query_params.empty()) {
+    char* rendered = nullptr;
+    if (curl_url_get(h.get(), CURLUPART_URL, &rendered,
+                     CURLU_NO_DEFAULT_PORT) == CURLUE_OK) {
+      std::string out(rendered);
+      curl_free(rendered);
+      if (AlreadyNormal(out)) {
+        if (out.size() > options_.max_length)
+          return TooLong(options_.max_length);
+        return out;
+      }
+    }
+  }
   return Normalize(h.get(), href, options_);
 }
 
