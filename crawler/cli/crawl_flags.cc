@@ -42,6 +42,8 @@ Politeness:
                           robots.txt Crawl-delay honoured up to this (default 30)
       --delay-factor X    also wait X times the host's last response time
       --no-robots         do not fetch or honour robots.txt
+      --sitemaps          also crawl the URLs of the sitemaps robots.txt lists
+                          (XML, text or gzip; sitemap indexes followed)
       --follow-nofollow   follow rel=nofollow links and ignore robots meta
                           nofollow (honoured by default)
       --user-agent UA     User-Agent (default: crawler/0.1.0); robots.txt groups
@@ -181,6 +183,9 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
     } else if (a == "--strip-query") {
       ASSIGN_OR_RETURN(std::string v, need());
       f.job.url.strip_query_params.push_back(v);
+    } else if (a == "--sitemaps") {
+      RETURN_IF_ERROR(no_value());
+      f.job.sitemaps = true;
     } else if (a == "--no-robots") {
       RETURN_IF_ERROR(no_value());
       f.job.robots = false;

@@ -204,7 +204,8 @@ int RunCrawl(const std::vector<std::string>& args) {
   std::fprintf(
       stderr,
       "crawler: crawl stopped (%s): %llu pages (%llu ok, %llu errors), "
-      "%.1f MB, %llu robots.txt fetches, %llu retries in %.1f s; skipped: "
+      "%.1f MB, %llu robots.txt fetches, %llu sitemaps listed, %llu fetched "
+      "(%llu URLs), %llu retries in %.1f s; skipped: "
       "%llu seen, %llu out of scope, %llu by robots.txt, %llu too deep, "
       "%llu over the per-host cap, %llu bad URLs; seen-set %llu URLs at "
       "%.1f bytes/URL\n",
@@ -212,6 +213,9 @@ int RunCrawl(const std::vector<std::string>& args) {
       static_cast<unsigned long long>(s.ok),
       static_cast<unsigned long long>(s.errors), s.bytes / 1e6,
       static_cast<unsigned long long>(s.robots_fetches),
+      static_cast<unsigned long long>(s.sitemaps_listed),
+      static_cast<unsigned long long>(s.sitemap_fetches),
+      static_cast<unsigned long long>(s.sitemap_urls),
       static_cast<unsigned long long>(s.retries), s.seconds,
       static_cast<unsigned long long>(s.skipped_seen),
       static_cast<unsigned long long>(s.skipped_scope),

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/interrupts.h"
@@ -55,10 +56,10 @@ bool Transient(const ipc::FetchResult& r) {
 
 // One request to a worker.
 struct Request {
-  enum Kind { kPage, kRobots } kind = kPage;
+  enum Kind { kPage, kRobots, kSitemap } kind = kPage;
   CrawlItem item;          // kPage.
   std::string origin;      // kRobots: the origin whose rules these are.
-  std::string robots_url;  // kRobots: the URL fetched (after redirects).
+  std::string robots_url;  // kRobots, kSitemap: the URL fetched.
   int robots_hops = 0;
   int crashes = 0;    // Worker deaths charged to it (it was alone).
   bool solo = false;  // Retry alone (its worker died with company).
@@ -98,11 +99,14 @@ class CrawlJob {
   Status Fill();
   Status StartRobots(const std::string& origin, SteadyTime now);
   Status Send(Request request, const std::string& url, bool want_links,
-              bool want_body);
+              bool want_body, bool want_sitemap = false);
   LeaseVerdict Filter(const CrawlItem& item);
   Status OnResult(ipc::FetchResult r);
   Status OnPage(Request req, ipc::FetchResult r);
   Status OnRobots(Request req, ipc::FetchResult r);
+  Status OnSitemap(Request req, ipc::FetchResult r);
+  // Queues a sitemap URL once (normalized), within max_sitemaps.
+  void QueueSitemap(const std::string& url);
   Status OnLost(uint64_t id, bool alone, const std::string& cause);
   void RobotsFailed(Robots& rb, const std::string& origin, SteadyTime now);
   void Stop(const std::string& reason);
@@ -128,7 +132,9 @@ class CrawlJob {
   std::unordered_map<uint64_t, Request> in_flight_;
   std::deque<Request> suspects_;  // Retried alone on an idle worker.
   std::unordered_map<std::string, Robots> robots_;
-  std::deque<std::string> robots_queue_;  // Origins waiting for a fetch.
+  std::deque<std::string> robots_queue_;   // Origins waiting for a fetch.
+  std::deque<std::string> sitemap_queue_;  // Sitemap URLs waiting.
+  std::unordered_set<std::string> sitemaps_seen_;
   uint64_t next_id_ = 1;
   uint64_t leased_pages_ = 0;  // Pages sent to workers (for max_pages).
   bool stopping_ = false;
@@ -279,12 +285,13 @@ LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
 }
 
 Status CrawlJob::Send(Request request, const std::string& u, bool want_links,
-                      bool want_body) {
+                      bool want_body, bool want_sitemap) {
   ipc::FetchTask task;
   task.id = next_id_++;
   task.url = u;
   task.want_links = want_links;
   task.want_body = want_body;
+  task.want_sitemap = want_sitemap;
   const bool solo = request.solo;
   in_flight_.emplace(task.id, std::move(request));
   return workers_.Dispatch(task, solo, on_lost_);
@@ -311,9 +318,11 @@ Status CrawlJob::Fill() {
     Request req = std::move(suspects_.front());
     suspects_.pop_front();
     const bool page = req.kind == Request::kPage;
+    const bool robots = req.kind == Request::kRobots;
+    const bool sitemap = req.kind == Request::kSitemap;
     const std::string u = page ? req.item.url : req.robots_url;
     if (page) ++leased_pages_;
-    RETURN_IF_ERROR(Send(std::move(req), u, page, !page));
+    RETURN_IF_ERROR(Send(std::move(req), u, page, robots, sitemap));
   }
   // robots.txt before anything else of its origin; it counts for politeness.
   for (size_t n = robots_queue_.size(); n > 0 && workers_.HasRoom(false); --n) {
@@ -324,6 +333,24 @@ Status CrawlJob::Fill() {
       continue;
     }
     RETURN_IF_ERROR(StartRobots(origin, now));
+  }
+  // Sitemaps, politely: each takes its host's request slot.
+  for (size_t n = sitemap_queue_.size(); n > 0 && workers_.HasRoom(false);
+       --n) {
+    std::string u = std::move(sitemap_queue_.front());
+    sitemap_queue_.pop_front();
+    StatusOr<url::UrlParts> parts = url::SplitUrl(u);
+    if (!parts.ok()) continue;
+    if (!frontier_.Acquire(parts->origin(), now)) {
+      sitemap_queue_.push_back(std::move(u));
+      continue;
+    }
+    Request req;
+    req.kind = Request::kSitemap;
+    req.origin = parts->origin();
+    req.robots_url = u;
+    ++summary_.sitemap_fetches;
+    RETURN_IF_ERROR(Send(std::move(req), u, false, false, true));
   }
   const frontier::LeaseFilter filter = [this](const CrawlItem& item) {
     return Filter(item);
@@ -371,8 +398,12 @@ Status CrawlJob::OnResult(ipc::FetchResult r) {
   if (it == in_flight_.end()) return Status::Ok();
   Request req = std::move(it->second);
   in_flight_.erase(it);
-  if (req.kind == Request::kRobots)
+  if (req.kind == Request::kRobots) {
     return OnRobots(std::move(req), std::move(r));
+  }
+  if (req.kind == Request::kSitemap) {
+    return OnSitemap(std::move(req), std::move(r));
+  }
   return OnPage(std::move(req), std::move(r));
 }
 
@@ -507,7 +538,46 @@ Status CrawlJob::OnRobots(Request req, ipc::FetchResult r) {
   if (std::optional<double> d = rb.policy.crawl_delay_seconds()) {
     frontier_.SetCrawlDelay(req.origin, *d);
   }
+  summary_.sitemaps_listed += rb.policy.sitemaps().size();
+  if (options_.sitemaps) {
+    for (const std::string& sm : rb.policy.sitemaps()) QueueSitemap(sm);
+  }
   frontier_.Unblock(req.origin);
+  return Status::Ok();
+}
+
+void CrawlJob::QueueSitemap(const std::string& u) {
+  StatusOr<std::string> n = url::NormalizeUrl(u);
+  if (!n.ok()) return;
+  if (sitemaps_seen_.size() >= static_cast<size_t>(options_.max_sitemaps)) {
+    return;
+  }
+  if (!sitemaps_seen_.insert(*n).second) return;  // Index loops end here.
+  sitemap_queue_.push_back(*n);
+}
+
+Status CrawlJob::OnSitemap(Request req, ipc::FetchResult r) {
+  const SteadyTime now = clock_.Now();
+  frontier_.Release(
+      req.origin,
+      {r.elapsed_ms, RetryAfterSeconds(r.retry_after, clock_.WallNow())}, now);
+  if (!r.error.empty() || r.status != 200) {
+    std::fprintf(
+        stderr, "crawler: sitemap %s: %s; skipped\n", req.robots_url.c_str(),
+        !r.error.empty() ? r.error.c_str()
+                         : ("HTTP " + std::to_string(r.status)).c_str());
+    return Status::Ok();
+  }
+  for (const std::string& child : r.sitemaps) QueueSitemap(child);
+  summary_.sitemap_urls += r.link_urls.size();
+  for (const std::string& link : r.link_urls) {
+    StatusOr<std::string> n = url::NormalizeUrl(link, options_.url);
+    if (!n.ok()) {
+      ++summary_.skipped_bad_url;
+      continue;
+    }
+    RETURN_IF_ERROR(AddUrl(*n, 0, req.robots_url, 0, false));
+  }
   return Status::Ok();
 }
 
@@ -520,6 +590,13 @@ Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
   if (req.kind == Request::kRobots) {
     if (req.robots_hops == 0) frontier_.Release(req.origin, {}, now);
     RobotsFailed(robots_[req.origin], req.origin, now);
+    return Status::Ok();
+  }
+  if (req.kind == Request::kSitemap) {
+    frontier_.Release(req.origin, {}, now);
+    // A sitemap that kills a worker is not worth a second try.
+    std::fprintf(stderr, "crawler: sitemap %s: %s; skipped\n",
+                 req.robots_url.c_str(), cause.c_str());
     return Status::Ok();
   }
   frontier_.Release(req.item.host, {}, now);
@@ -546,7 +623,7 @@ Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
 bool CrawlJob::Idle() const {
   if (!in_flight_.empty()) return false;
   if (stopping_) return true;
-  return suspects_.empty() && robots_queue_.empty() &&
+  return suspects_.empty() && robots_queue_.empty() && sitemap_queue_.empty() &&
          !frontier_.NextReady().has_value();
 }
 

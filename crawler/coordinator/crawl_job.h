@@ -73,6 +73,12 @@ struct CrawlJobOptions {
   // meanwhile nothing of that origin is fetched (RFC 9309 2.3.1.4).
   int robots_retries = 2;
   double robots_retry_s = 30;
+  // Fetch the sitemaps that robots.txt lists (Sitemap: lines; XML, text or
+  // gzip, sitemap indexes followed) and add their URLs to the crawl as
+  // seeds (depth 0, still subject to the scope and robots.txt).
+  bool sitemaps = false;
+  // Sitemap files fetched at most, indexes included.
+  int max_sitemaps = 1000;
   // Print a progress line to stderr every second.
   bool progress = false;
   // Workers' live statistics for the progress line (may be null).
@@ -88,7 +94,10 @@ struct CrawlSummary {
   uint64_t errors = 0;  // ... with an error.
   uint64_t bytes = 0;   // Body bytes received.
   uint64_t robots_fetches = 0;
-  uint64_t retries = 0;  // Transient-failure retries.
+  uint64_t sitemaps_listed = 0;  // Sitemap: lines found in robots.txt files.
+  uint64_t sitemap_fetches = 0;
+  uint64_t sitemap_urls = 0;  // URLs the sitemaps gave.
+  uint64_t retries = 0;       // Transient-failure retries.
   // Links and seeds not crawled, by reason.
   uint64_t skipped_seen = 0;
   uint64_t skipped_scope = 0;

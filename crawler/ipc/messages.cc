@@ -6,7 +6,11 @@ namespace crawler::ipc {
 
 std::string Encode(const FetchTask& task) {
   mp::Encoder e(kFetchTask);
-  e.U64(task.id).Bytes(task.url).Bool(task.want_links).Bool(task.want_body);
+  e.U64(task.id)
+      .Bytes(task.url)
+      .Bool(task.want_links)
+      .Bool(task.want_body)
+      .Bool(task.want_sitemap);
   return e.Take();
 }
 
@@ -17,6 +21,7 @@ Status Decode(std::string_view data, FetchTask* task) {
   RETURN_IF_ERROR(d.Bytes(&task->url));
   RETURN_IF_ERROR(d.Bool(&task->want_links));
   RETURN_IF_ERROR(d.Bool(&task->want_body));
+  RETURN_IF_ERROR(d.Bool(&task->want_sitemap));
   return d.Done();
 }
 
@@ -39,6 +44,8 @@ std::string Encode(const FetchResult& r) {
       .Bytes(r.location)
       .Bytes(r.retry_after)
       .Bytes(r.body);
+  e.U64(r.sitemaps.size());
+  for (const std::string& u : r.sitemaps) e.Bytes(u);
   e.I64(r.elapsed_ms)
       .Bytes(r.error)
       .Bytes(r.error_class)
@@ -72,6 +79,13 @@ Status Decode(std::string_view data, FetchResult* r) {
   RETURN_IF_ERROR(d.Bytes(&r->location));
   RETURN_IF_ERROR(d.Bytes(&r->retry_after));
   RETURN_IF_ERROR(d.Bytes(&r->body));
+  RETURN_IF_ERROR(d.U64(&n));
+  r->sitemaps.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string u;
+    RETURN_IF_ERROR(d.Bytes(&u));
+    r->sitemaps.push_back(std::move(u));
+  }
   RETURN_IF_ERROR(d.I64(&r->elapsed_ms));
   RETURN_IF_ERROR(d.Bytes(&r->error));
   RETURN_IF_ERROR(d.Bytes(&r->error_class));

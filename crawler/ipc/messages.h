@@ -44,6 +44,9 @@ struct FetchTask {
   std::string url;
   bool want_links = false;  // Return the resolved link URLs, not just a count.
   bool want_body = false;   // Return the body (robots.txt), not parsed.
+  bool want_sitemap = false;  // Parse the body as a sitemap (XML or text,
+                              // maybe gzip): URLs in link_urls, child
+                              // sitemaps in sitemaps.
 };
 
 struct FetchResult {
@@ -58,12 +61,13 @@ struct FetchResult {
   int64_t links = 0;                   // Followable links found, when parsed.
   std::vector<std::string> link_urls;  // Resolved, when the task wanted them
                                        // (minus nofollow ones, when honoured).
-  std::string canonical;     // Resolved <link rel=canonical>, when parsed.
-  bool noindex = false;      // meta robots or X-Robots-Tag said noindex.
-  bool nofollow = false;     // meta robots or X-Robots-Tag said nofollow.
-  std::string location;      // Target of an unfollowed redirect.
-  std::string retry_after;   // Raw Retry-After header.
-  std::string body;          // When the task wanted it.
+  std::string canonical;    // Resolved <link rel=canonical>, when parsed.
+  bool noindex = false;     // meta robots or X-Robots-Tag said noindex.
+  bool nofollow = false;    // meta robots or X-Robots-Tag said nofollow.
+  std::string location;     // Target of an unfollowed redirect.
+  std::string retry_after;  // Raw Retry-After header.
+  std::string body;         // When the task wanted it.
+  std::vector<std::string> sitemaps;  // A sitemap index's child sitemaps.
   int64_t elapsed_ms = 0;
   std::string error;        // Empty when none: "<class>: <what happened>".
   std::string error_class;  // Taxonomy class, e.g. "timeout"; empty if none.

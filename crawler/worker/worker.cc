@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "crawler/sitemap/sitemap.h"
 #include "crawler/url/url.h"
 
 namespace crawler::worker {
@@ -81,6 +82,19 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
     out.body = r.body.substr(0, options.body_limit);
     return out;
   }
+  if (options.want_sitemap) {
+    StatusOr<sitemap::Sitemap> map = sitemap::ParseSitemap(r.body);
+    if (!map.ok()) {
+      out.error = "sitemap_error: " + map.status().message();
+      out.error_class = "sitemap_error";
+      out.tag = Tag::kPermanent;
+      return out;
+    }
+    out.link_urls = std::move(map->urls);
+    out.sitemaps = std::move(map->sitemaps);
+    out.links = static_cast<int64_t>(out.link_urls.size());
+    return out;
+  }
   // One X-Robots-Tag header per line: a "bot:" prefix covers only the
   // rest of its own header.
   html::RobotsDirectives header;
@@ -148,7 +162,7 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
   // crawl stops, so workers ignore SIGINT and finish what they hold.
   ::signal(SIGINT, SIG_IGN);
   // In flight: id -> what the task asked for.
-  std::unordered_map<uint64_t, std::pair<bool, bool>> wants;
+  std::unordered_map<uint64_t, ipc::FetchTask> wants;
   mp::SharedStats* stats = options.stats;
   const int stat_bytes = stats != nullptr ? stats->Slot(kStatBytes) : -1;
   const int stat_parsed = stats != nullptr ? stats->Slot(kStatParsed) : -1;
@@ -175,7 +189,10 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
           task.url.find(options.hang_on) != std::string::npos) {
         while (true) ::pause();
       }
-      wants[task.id] = {task.want_links, task.want_body};
+      ipc::FetchTask& flags = wants[task.id];
+      flags.want_links = task.want_links;
+      flags.want_body = task.want_body;
+      flags.want_sitemap = task.want_sitemap;
       fetcher.Start({task.id, std::move(task.url)});
     }
     if (!input_open && fetcher.InFlight() == 0) break;
@@ -186,8 +203,9 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
       result_options.html = options.html;
       result_options.honour_nofollow = options.honour_nofollow;
       if (auto it = wants.find(r.id); it != wants.end()) {
-        result_options.want_links = it->second.first;
-        result_options.want_body = it->second.second;
+        result_options.want_links = it->second.want_links;
+        result_options.want_body = it->second.want_body;
+        result_options.want_sitemap = it->second.want_sitemap;
         wants.erase(it);
       }
       const uint64_t bytes = r.bytes;

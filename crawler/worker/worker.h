@@ -58,6 +58,10 @@ struct ResultOptions {
   bool want_links = false;
   // Return the body as is (robots.txt), capped at body_limit bytes.
   bool want_body = false;
+  // Parse the body as a sitemap: its URLs in link_urls, the child sitemaps
+  // of an index in sitemaps (crawler/sitemap; XML without DTDs or entities,
+  // gzip with a decompressed-size cap).
+  bool want_sitemap = false;
   size_t body_limit = 512 * 1024;
   // Drop rel=nofollow links, and every link when meta robots or X-Robots-Tag
   // says nofollow; report noindex.
