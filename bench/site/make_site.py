@@ -15,7 +15,20 @@ The same --seed and --pages always give byte-identical output.
   make_site.py --out DIR [--pages N] [--seed S] [--size BYTES]
   make_site.py --out DIR --base-url http://127.0.0.1:8080 --urls URLS
   make_site.py --out DIR --urls-only --base-url URL --urls URLS
+
+Options for the crawl bench (bench/crawl_bench.sh); without them the output
+is byte-identical to what the fetch bench gets:
+  --size-range MIN,MAX  page sizes drawn uniformly from [MIN, MAX] bytes
+                        (approximately; instead of --size)
+  --links MIN,MAX       links per page, nav bar included (default 30,60)
+  --disallow SECTION    write robots.txt disallowing /SECTION/ for every
+                        agent (repeatable)
+  --reachable FILE      write the paths a correct crawl seeded with / must
+                        fetch: a BFS from / over the same-site links, minus
+                        the disallowed sections (whose pages' links are never
+                        seen), "/" included, robots.txt excluded
 """
+
 
 import argparse
 import html
@@ -99,6 +112,7 @@ class Page:
         self.pages = pages
         self.parts = []
         self.links = 0
+        self.targets = []  # Page numbers linked to (anchor() only).
 
     def target(self):
         rng = self.rng
@@ -109,6 +123,7 @@ class Page:
     def anchor(self, text=None):
         dst = self.target()
         self.links += 1
+        self.targets.append(dst)
         href = link_href(self.rng, self.n, dst, self.pages)
         if text is None:
             text = " ".join(self.rng.choice(WORDS) for _ in range(
@@ -152,13 +167,17 @@ class Page:
         return "<table class=\"data\">\n%s\n</table>" % "\n".join(rows)
 
 
-def make_page(n, pages, seed, size):
+def make_page(n, pages, seed, size, links=(30, 60), size_range=None,
+              targets=None):
+    """The HTML of page n; appends the pages it links to to `targets`."""
     rng = random.Random("%d-%d" % (seed, n))
+    if size_range:  # Its own generator: the page's own draws are unchanged.
+        size = random.Random("size-%d-%d" % (seed, n)).randint(*size_range)
     p = Page(rng, n, pages)
     section = SECTIONS[n % len(SECTIONS)]
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8)))
     title = title[0].upper() + title[1:]
-    link_goal = rng.randint(30, 60)
+    link_goal = rng.randint(*links)
     nav_links = 8
     out = []
     out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -179,6 +198,8 @@ def make_page(n, pages, seed, size):
     nav = ['<a href="/%s/page-%d.html">%s</a>' % (s, i, s.title())
            for i, s in enumerate(SECTIONS[:nav_links])]
     p.links += nav_links
+    if targets is not None:
+        targets.extend(range(min(nav_links, pages)))
     out.append("<header><nav class=\"top\">\n%s\n</nav></header>\n" %
                " |\n".join(nav))
     out.append("<main>\n<article id=\"a%d\">\n<h1>%s</h1>\n" %
@@ -220,10 +241,32 @@ def make_page(n, pages, seed, size):
     out.append("\n".join(related))
     out.append("\n<li><a href=\"https://example.org/ref/%d\">Elsewhere</a>"
                "</li>\n</ul></aside>\n</main>\n" % rng.randint(1, 999))
+    if targets is not None:
+        targets.extend(p.targets)
     out.append("<footer><p>&copy; %d Bench Site. <a href=\"/\">Home</a> "
                "<a href=\"#top\">Top</a></p></footer>\n</body>\n</html>\n" %
                (2000 + n % 25))
     return "".join(out)
+
+
+def reachable_paths(links, pages, disallowed):
+    """BFS from / (which links to pages 0..19) over `links` (page -> linked
+    pages), skipping pages in a disallowed section."""
+    def allowed(n):
+        return SECTIONS[n % len(SECTIONS)] not in disallowed
+
+    seen = set()
+    todo = [n for n in range(min(pages, 20)) if allowed(n)]
+    seen.update(todo)
+    while todo:
+        nxt = []
+        for n in todo:
+            for m in links[n]:
+                if m not in seen and allowed(m):
+                    seen.add(m)
+                    nxt.append(m)
+        todo = nxt
+    return ["/"] + [page_path(n, pages) for n in sorted(seen)]
 
 
 def write_urls(out_dir, base_url, urls_file):
@@ -249,7 +292,21 @@ def main():
     ap.add_argument("--urls", help="write the URL list here (needs --base-url)")
     ap.add_argument("--urls-only", action="store_true",
                     help="only (re)write the URL list of an existing site")
+    ap.add_argument("--size-range", help="MIN,MAX page bytes")
+    ap.add_argument("--links", default="30,60", help="MIN,MAX links per page")
+    ap.add_argument("--disallow", action="append", default=[],
+                    help="section disallowed by robots.txt (repeatable)")
+    ap.add_argument("--reachable",
+                    help="write the paths a crawl from / must fetch here")
     args = ap.parse_args()
+    size_range = (tuple(int(x) for x in args.size_range.split(","))
+                  if args.size_range else None)
+    link_range = tuple(int(x) for x in args.links.split(","))
+    for d in args.disallow:
+        if d not in SECTIONS:
+            ap.error("--disallow: no section %r" % d)
+    if args.reachable and args.urls_only:
+        ap.error("--reachable needs the pages generated")
     if bool(args.base_url) != bool(args.urls):
         ap.error("--base-url and --urls go together")
     if args.pages < 1:
@@ -262,8 +319,12 @@ def main():
         total = 0
         links = 0
         paths = []
+        links_of = []
         for n in range(args.pages):
-            page = make_page(n, args.pages, args.seed, args.size)
+            targets = []
+            page = make_page(n, args.pages, args.seed, args.size, link_range,
+                             size_range, targets)
+            links_of.append(targets)
             path = page_path(n, args.pages)
             with open(os.path.join(args.out, path.lstrip("/")), "w") as f:
                 f.write(page)
@@ -276,6 +337,14 @@ def main():
                 for i, s in enumerate(SECTIONS[:min(args.pages, 20)])))
         with open(os.path.join(args.out, "paths.txt"), "w") as f:
             f.write("\n".join(paths) + "\n")
+        if args.disallow:
+            with open(os.path.join(args.out, "robots.txt"), "w") as f:
+                f.write("User-agent: *\n" + "".join(
+                    "Disallow: /%s/\n" % d for d in args.disallow))
+        if args.reachable:
+            with open(args.reachable, "w") as f:
+                f.write("\n".join(reachable_paths(
+                    links_of, args.pages, set(args.disallow))) + "\n")
         with open(os.path.join(args.out, "STAMP"), "w") as f:
             f.write("version=%d pages=%d seed=%d size=%d\n" %
                     (VERSION, args.pages, args.seed, args.size))
