@@ -94,6 +94,9 @@ class CrawlJob {
   Status AddUrl(const std::string& url, int depth, const std::string& referrer,
                 int hops, bool seed);
   Status Record(const ipc::FetchResult& r, const CrawlItem& item);
+  // Records the URLs the lease filter dropped (terminal states without a
+  // fetch).
+  Status RecordDropped();
   Status RecordSeedError(const std::string& url, const std::string& error_class,
                          const std::string& message);
   Status Fill();
@@ -129,6 +132,12 @@ class CrawlJob {
     return OnLost(id, alone, cause);
   };
 
+  struct Dropped {
+    CrawlItem item;
+    std::string error_class;
+    std::string message;
+  };
+  std::vector<Dropped> dropped_;
   std::unordered_map<uint64_t, Request> in_flight_;
   std::deque<Request> suspects_;  // Retried alone on an idle worker.
   std::unordered_map<std::string, Robots> robots_;
@@ -227,13 +236,13 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
   const std::string origin = parts->origin();
   if (options_.robots) {
     Robots& rb = robots_[origin];
-    if (rb.state == Robots::kReady && !rb.unreachable &&
+    // A seed that robots.txt disallows is reported now; any other URL is
+    // checked when it is about to be leased, and gets its record then.
+    if (seed && rb.state == Robots::kReady && !rb.unreachable &&
         !rb.policy.IsAllowed(parts->path_and_query)) {
       ++summary_.skipped_robots;
-      return seed ? RecordSeedError(
-                        u, "blocked_by_robots",
-                        "robots.txt of " + origin + " disallows this URL")
-                  : Status::Ok();
+      return RecordSeedError(u, "blocked_by_robots",
+                             "robots.txt of " + origin + " disallows this URL");
     }
     if (rb.state == Robots::kUnknown) {
       rb.state = Robots::kQueued;
@@ -267,6 +276,10 @@ LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
   if (rb.state != Robots::kReady) return LeaseVerdict::kHoldHost;
   if (rb.unreachable) {
     ++summary_.skipped_robots;
+    dropped_.push_back({item, "robots_unreachable",
+                        "robots.txt of " + item.host +
+                            " stayed unreachable (5xx, 429 or no answer); "
+                            "nothing of that origin is fetched"});
     return LeaseVerdict::kDrop;
   }
   if (clock_.Now() >= rb.expires) {
@@ -279,6 +292,8 @@ LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
   StatusOr<url::UrlParts> parts = url::SplitUrl(item.url);
   if (!parts.ok() || !rb.policy.IsAllowed(parts->path_and_query)) {
     ++summary_.skipped_robots;
+    dropped_.push_back({item, "blocked_by_robots",
+                        "robots.txt of " + item.host + " disallows this URL"});
     return LeaseVerdict::kDrop;
   }
   return LeaseVerdict::kAccept;
@@ -361,6 +376,7 @@ Status CrawlJob::Fill() {
       break;
     }
     std::optional<CrawlItem> item = frontier_.Lease(now, filter);
+    RETURN_IF_ERROR(RecordDropped());
     if (!item) break;
     ++leased_pages_;
     Request req;
@@ -369,6 +385,21 @@ Status CrawlJob::Fill() {
     req.item = std::move(*item);
     RETURN_IF_ERROR(Send(std::move(req), u, true, false));
   }
+  return Status::Ok();
+}
+
+Status CrawlJob::RecordDropped() {
+  for (Dropped& d : dropped_) {
+    ipc::FetchResult r;
+    r.url = d.item.url;
+    r.error_class = d.error_class;
+    r.error = d.error_class + ": " + d.message;
+    r.tag = Tag::kRobotsDisallowed;
+    ++summary_.unfetched;
+    output::CrawlContext ctx{d.item.depth, d.item.referrer};
+    RETURN_IF_ERROR(writer_.Write(r, &ctx));
+  }
+  dropped_.clear();
   return Status::Ok();
 }
 

@@ -9,10 +9,12 @@
 // every hop passes the same checks. Workers fetch, parse, and return the
 // page's links, which join the frontier one level deeper.
 //
-// Every fetched URL gets one record (docs/output.md): a page, an error, or a
-// redirect hop (status 3xx, "location"). Seeds that cannot be crawled (bad
-// URL, out of scope, disallowed by robots.txt) get an error record too;
-// discovered links that are skipped are only counted in the summary.
+// Every URL the crawl accepts ends in one record (docs/output.md): a page, an
+// error, a redirect hop (status 3xx, "location"), or a terminal state
+// without a fetch (blocked_by_robots, robots_unreachable). Seeds that cannot
+// be crawled (bad URL, out of scope) get an error record too; discovered
+// links refused at admission (seen, out of scope, too deep, over the per-host
+// cap) are only counted in the summary.
 //
 // The crawl ends when the frontier is empty, or when a limit is reached
 // (max pages, max bytes, max duration) or on SIGINT/SIGTERM: it then stops
@@ -92,7 +94,10 @@ struct CrawlSummary {
   uint64_t pages = 0;   // Records of fetched URLs (redirect hops included).
   uint64_t ok = 0;      // ... without an error.
   uint64_t errors = 0;  // ... with an error.
-  uint64_t bytes = 0;   // Body bytes received.
+  // Records of queued URLs dropped without a fetch (blocked_by_robots,
+  // robots_unreachable).
+  uint64_t unfetched = 0;
+  uint64_t bytes = 0;  // Body bytes received.
   uint64_t robots_fetches = 0;
   uint64_t sitemaps_listed = 0;  // Sitemap: lines found in robots.txt files.
   uint64_t sitemap_fetches = 0;

@@ -46,7 +46,11 @@ std::unique_ptr<SiteServer> StartSite(
 
 struct Run {
   int exit_code = 0;
+  // Records of fetched URLs.
   std::vector<json> records;
+  // Records of queued URLs dropped without a fetch (blocked_by_robots,
+  // robots_unreachable).
+  std::vector<json> dropped;
   std::string err;
   double seconds = 0;
   // The last line of stderr.
@@ -83,7 +87,13 @@ Run Crawl(std::vector<std::string> args, int timeout_ms = 30000) {
   run.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   run.exit_code = *code;
   run.err = (*cmd)->Stderr();
-  run.records = ParseLines((*cmd)->Stdout());
+  for (json& r : ParseLines((*cmd)->Stdout())) {
+    const bool fetched =
+        !r["error"].is_string() ||
+        (r["error"].get<std::string>().rfind("blocked_by_robots:", 0) != 0 &&
+         r["error"].get<std::string>().rfind("robots_unreachable:", 0) != 0);
+    (fetched ? run.records : run.dropped).push_back(std::move(r));
+  }
   return run;
 }
 
@@ -211,6 +221,15 @@ TEST_CASE("crawl: the whole site, exactly the expected URLs, each once") {
   const std::map<std::string, json> records = ByUrl(run.records);
   CHECK(run.records.size() == records.size());
   CheckSameSet(Keys(records), Keys(expected));
+  // Links into the disallowed subtree end in a terminal record, unfetched.
+  CHECK_FALSE(run.dropped.empty());
+  std::set<std::string> dropped;
+  for (const json& r : run.dropped) {
+    const std::string u = r["url"];
+    CHECK_MESSAGE(u.find("/private/") != std::string::npos, u);
+    CHECK(r["status"].is_null());
+    CHECK_MESSAGE(dropped.insert(u).second, "dropped twice: " << u);
+  }
 
   // Every record is a success; depth and referrer agree with the link graph:
   // the referrer links to the URL (or redirected to it), the depth is the
