@@ -59,6 +59,13 @@ Fetching:
       --retries N         retries after a timeout, reset, 5xx or 429 (default 2)
       --lease-timeout SEC time a worker may hold one URL (default: --timeout + 10)
       --allow-private     allow loopback, private and link-local addresses
+      --resolve HOST:PORT:ADDR
+                          connect to the numeric ADDR (same port) for HOST on
+                          PORT instead of resolving HOST, as curl's --resolve;
+                          HOST may be '*.SUFFIX' (every name under it) or '*';
+                          applied to every redirect hop; the Host header keeps
+                          HOST (repeatable; a testing and intranet aid: a
+                          private ADDR also needs --allow-private)
 Output:
   -o, --output FILE       write records to FILE instead of standard output
       --progress          print a progress line to stderr every second
@@ -229,6 +236,11 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
     } else if (a == "--allow-private") {
       RETURN_IF_ERROR(no_value());
       f.fetch.allow_private_addresses = true;
+    } else if (a == "--resolve") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      StatusOr<fetch::ResolveRule> rule = fetch::ParseResolveRule(v);
+      if (!rule.ok()) return rule.status().WithContext("--resolve");
+      f.fetch.resolve.push_back(v);
     } else if (a == "--progress") {
       RETURN_IF_ERROR(no_value());
       f.job.progress = true;

@@ -37,6 +37,13 @@ Options:
                           (default: 2)
       --allow-private     allow loopback, private and link-local addresses
                           (refused by default, checked on every connection)
+      --resolve HOST:PORT:ADDR
+                          connect to the numeric ADDR (same port) for HOST on
+                          PORT instead of resolving HOST, as curl's --resolve;
+                          HOST may be '*.SUFFIX' (every name under it) or '*';
+                          applied to every redirect hop; the Host header keeps
+                          HOST (repeatable; a testing and intranet aid: a
+                          private ADDR also needs --allow-private)
       --progress          print a progress line to stderr every second
   -h, --help              show this help
 
@@ -98,6 +105,11 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
     } else if (a == "--allow-private") {
       RETURN_IF_ERROR(no_value());
       f.fetch.allow_private_addresses = true;
+    } else if (a == "--resolve") {
+      ASSIGN_OR_RETURN(std::string v, need_value());
+      StatusOr<fetch::ResolveRule> rule = fetch::ParseResolveRule(v);
+      if (!rule.ok()) return rule.status().WithContext("--resolve");
+      f.fetch.resolve.push_back(v);
     } else if (a == "--timeout") {
       ASSIGN_OR_RETURN(std::string v, need_value());
       ASSIGN_OR_RETURN(f.fetch.total_timeout_ms, ParseSeconds(a, v));

@@ -159,6 +159,12 @@ class CurlFetcher;
 struct Transfer {
   CURL* easy = nullptr;
   const FetchOptions* options = nullptr;
+  // The parsed FetchOptions::resolve (empty: no overrides).
+  const std::vector<ResolveRule>* rules = nullptr;
+  // The CURLOPT_CONNECT_TO list of the current transfer (owned; null when no
+  // rule applied yet). Entries are added for the first URL and for each
+  // redirect target as its Location header arrives.
+  curl_slist* connect_to = nullptr;
   bool active = false;
   FetchResponse response;
   char errbuf[CURL_ERROR_SIZE];
@@ -179,6 +185,7 @@ struct Transfer {
   Transfer& operator=(const Transfer&) = delete;
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
+    curl_slist_free_all(connect_to);
   }
 
   void Reset(FetchRequest&& request) {
@@ -235,6 +242,94 @@ std::string_view TrimHeaderValue(std::string_view v) {
   return v.substr(0, 1024);
 }
 
+// ---------------------------------------------------------------------------
+// Resolve overrides (FetchOptions::resolve), applied with CURLOPT_CONNECT_TO.
+//
+// libcurl 7.88's CURLOPT_RESOLVE and CURLOPT_CONNECT_TO match exact host
+// names only (or every name), so a wildcard rule such as "*.test" is turned
+// into exact CONNECT_TO entries, "HOST:PORT:ADDRESS:PORT", one per host a
+// transfer meets: the first URL's, added before the transfer starts, and each
+// redirect target's, added from the header callback when the Location header
+// arrives (libcurl reads the list whenever it makes a new connection, i.e. on
+// each hop, and follows the redirect only after the 3xx response is read).
+// CONNECT_TO changes only where libcurl connects: the URL, the Host header
+// and SNI keep the host name, and connections are reused per host name.
+
+// The best rule for host:port (exact name, then the longest wildcard suffix,
+// then "*"), or nullptr. `host` is a URL host; IP literals never match.
+const ResolveRule* MatchResolveRule(const std::vector<ResolveRule>& rules,
+                                    std::string_view host, int port) {
+  if (host.empty() || host.front() == '[') return nullptr;
+  std::string h(host);
+  for (char& c : h) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  if (h.back() == '.') h.pop_back();
+  in_addr v4;
+  if (inet_pton(AF_INET, h.c_str(), &v4) == 1) return nullptr;
+  const ResolveRule* best = nullptr;
+  for (const ResolveRule& r : rules) {
+    if (r.port != port) continue;
+    if (!r.wildcard) {
+      if (r.host == h) return &r;
+      continue;
+    }
+    const bool match =
+        r.host.empty() ||
+        (h.size() > r.host.size() + 1 &&
+         h.compare(h.size() - r.host.size(), r.host.size(), r.host) == 0 &&
+         h[h.size() - r.host.size() - 1] == '.');
+    if (match && (best == nullptr || r.host.size() > best->host.size())) {
+      best = &r;
+    }
+  }
+  return best;
+}
+
+// Adds to t->connect_to the entry for `url` (resolved against `base` when
+// `base` is not null) when a rule matches its host and port. Returns true
+// when the list's head changed (it was empty), so CURLOPT_CONNECT_TO must be
+// set again.
+bool AddConnectTo(Transfer* t, const char* base, const std::string& url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return false;
+  bool changed = false;
+  char* host = nullptr;
+  char* port = nullptr;
+  const bool parsed =
+      (base == nullptr ||
+       curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK) &&
+      curl_url_set(u, CURLUPART_URL, url.c_str(),
+                   CURLU_URLENCODE | CURLU_ALLOW_SPACE) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+  if (parsed) {
+    const ResolveRule* rule =
+        MatchResolveRule(*t->rules, host, std::atoi(port));
+    if (rule != nullptr) {
+      std::string entry = std::string(host) + ":" + port + ":";
+      entry += rule->ipv6 ? "[" + rule->address + "]" : rule->address;
+      entry += ":";
+      entry += port;
+      bool present = false;
+      for (curl_slist* e = t->connect_to; e != nullptr; e = e->next) {
+        present = present || entry == e->data;
+      }
+      if (!present) {
+        curl_slist* head = curl_slist_append(t->connect_to, entry.c_str());
+        if (head != nullptr) {
+          changed = head != t->connect_to;
+          t->connect_to = head;
+        }
+      }
+    }
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return changed;
+}
+
 size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   const size_t len = size * nmemb;
@@ -267,6 +362,25 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     t->header_encoded = true;
   } else if (StartsWithNoCase(line, "location:")) {
     t->header_location = true;
+    if (!t->rules->empty()) {
+      // The redirect target may be another host: give it its override before
+      // libcurl connects to it.
+      std::string_view v = line.substr(9);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+        v.remove_prefix(1);
+      }
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t' ||
+                            v.back() == '\r' || v.back() == '\n')) {
+        v.remove_suffix(1);
+      }
+      char* current = nullptr;
+      curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &current);
+      if (!v.empty() && current != nullptr &&
+          AddConnectTo(t, current, std::string(v))) {
+        // Only a pointer assignment in libcurl; the list was empty before.
+        curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+      }
+    }
   } else if (line == "\r\n" || line == "\n") {
     // End of one response's headers. Refuse a plain final body that cannot
     // fit before reading any of it. (An encoded body's Content-Length is the
@@ -302,7 +416,8 @@ curl_socket_t OpenSocketCallback(void* clientp, curlsocktype /*purpose*/,
 
 class CurlFetcher : public Fetcher {
  public:
-  explicit CurlFetcher(const FetchOptions& options) : options_(options) {}
+  CurlFetcher(const FetchOptions& options, std::vector<ResolveRule> rules)
+      : options_(options), rules_(std::move(rules)) {}
   CurlFetcher(const CurlFetcher&) = delete;
   CurlFetcher& operator=(const CurlFetcher&) = delete;
   ~CurlFetcher() override;
@@ -331,6 +446,7 @@ class CurlFetcher : public Fetcher {
                    Status error);
 
   const FetchOptions options_;
+  const std::vector<ResolveRule> rules_;
   CURLM* multi_ = nullptr;
   std::vector<std::unique_ptr<Transfer>> transfers_;
   std::vector<Transfer*> idle_;
@@ -365,6 +481,7 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
   }
   auto t = std::make_unique<Transfer>();
   t->options = &options_;
+  t->rules = &rules_;
   t->easy = curl_easy_init();
   if (t->easy == nullptr) {
     *error = "curl_easy_init failed";
@@ -441,6 +558,14 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
     return;
   }
   t->Reset(std::move(request));
+  if (!rules_.empty()) {
+    // The handle is idle: its previous list can go.
+    curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, nullptr);
+    curl_slist_free_all(t->connect_to);
+    t->connect_to = nullptr;
+    AddConnectTo(t, nullptr, t->response.url);
+    curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+  }
   CURLcode rc = curl_easy_setopt(t->easy, CURLOPT_URL, t->response.url.c_str());
   if (rc != CURLE_OK) {
     idle_.push_back(t);
@@ -609,6 +734,10 @@ Status ValidateOptions(const FetchOptions& o) {
   }
   if (o.max_body_bytes == 0) return bad("max_body_bytes must be > 0");
   if (o.max_concurrency <= 0) return bad("max_concurrency must be > 0");
+  for (const std::string& entry : o.resolve) {
+    StatusOr<ResolveRule> rule = ParseResolveRule(entry);
+    if (!rule.ok()) return rule.status().WithContext("invalid FetchOptions");
+  }
   return Status::Ok();
 }
 
@@ -623,7 +752,11 @@ StatusOr<std::unique_ptr<Fetcher>> NewCurlFetcher(const FetchOptions& options) {
     return InternalError(std::string("curl_global_init failed: ") +
                          curl_easy_strerror(global_init));
   }
-  auto fetcher = std::make_unique<CurlFetcher>(options);
+  std::vector<ResolveRule> rules;
+  for (const std::string& entry : options.resolve) {
+    rules.push_back(*ParseResolveRule(entry));
+  }
+  auto fetcher = std::make_unique<CurlFetcher>(options, std::move(rules));
   RETURN_IF_ERROR(fetcher->Init());
   return std::unique_ptr<Fetcher>(std::move(fetcher));
 }

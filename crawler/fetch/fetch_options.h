@@ -8,9 +8,16 @@
 #ifndef CRAWLER_FETCH_FETCH_OPTIONS_H_
 #define CRAWLER_FETCH_FETCH_OPTIONS_H_
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "crawler/base/status.h"
 
 namespace crawler::fetch {
 
@@ -38,7 +45,90 @@ struct FetchOptions {
   bool allow_private_addresses = false;
   // Whether FetchResponse::body is filled (bytes is counted either way).
   bool keep_body = true;
+  // Connection overrides, a testing and intranet aid (the CLI's --resolve):
+  // each entry is "HOST:PORT:ADDRESS" as in curl's --resolve, and a request
+  // to HOST on PORT connects to the numeric ADDRESS (same port) instead of
+  // resolving HOST; the URL, the Host header and TLS SNI keep HOST. HOST is a
+  // name (case-insensitive, ASCII/punycode), "*.SUFFIX" (every name ending in
+  // ".SUFFIX", at any depth, not SUFFIX itself) or "*" (every name). Applied
+  // to every redirect hop. An exact name beats a wildcard, a longer suffix a
+  // shorter one. The private-address policy still applies to ADDRESS, so
+  // loopback targets also need allow_private_addresses. Parsed with
+  // ParseResolveRule (NewCurlFetcher rejects a malformed entry).
+  std::vector<std::string> resolve;
 };
+
+// One parsed FetchOptions::resolve entry.
+struct ResolveRule {
+  // Lower-case host name; for a wildcard the suffix after "*." ("" for "*").
+  std::string host;
+  bool wildcard = false;
+  int port = 0;
+  // Numeric IPv4 or IPv6 address (IPv6 without brackets).
+  std::string address;
+  bool ipv6 = false;
+};
+
+// Parses "HOST:PORT:ADDRESS" (see FetchOptions::resolve). ADDRESS may be an
+// IPv6 address, bracketed or not. Fails with kInvalidArgument naming the
+// entry and what is wrong.
+inline StatusOr<ResolveRule> ParseResolveRule(std::string_view entry) {
+  auto bad = [&](std::string_view why) {
+    return InvalidArgumentError("resolve entry '" + std::string(entry) +
+                                "': " + std::string(why) +
+                                " (expected HOST:PORT:ADDRESS, e.g. "
+                                "'*.test:8080:127.0.0.1')");
+  };
+  const size_t c1 = entry.find(':');
+  if (c1 == std::string_view::npos) return bad("missing ':'");
+  const size_t c2 = entry.find(':', c1 + 1);
+  if (c2 == std::string_view::npos) return bad("missing the second ':'");
+  std::string_view host = entry.substr(0, c1);
+  std::string_view port = entry.substr(c1 + 1, c2 - c1 - 1);
+  std::string_view address = entry.substr(c2 + 1);
+  ResolveRule rule;
+  if (host == "*") {
+    rule.wildcard = true;
+  } else {
+    if (host.size() > 2 && host.substr(0, 2) == "*.") {
+      rule.wildcard = true;
+      host.remove_prefix(2);
+    }
+    if (host.empty() || host.size() > 253) return bad("bad host name");
+    for (char c : host) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                      c == '_';
+      if (!ok) return bad("bad character in the host name");
+      rule.host.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    }
+    if (rule.host.front() == '.' || rule.host.back() == '.') {
+      return bad("bad host name");
+    }
+  }
+  if (port.empty() || port.size() > 5) return bad("bad port");
+  int p = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return bad("bad port");
+    p = p * 10 + (c - '0');
+  }
+  if (p < 1 || p > 65535) return bad("port out of range 1-65535");
+  rule.port = p;
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  const std::string addr(address);
+  in6_addr buf;
+  if (inet_pton(AF_INET, addr.c_str(), &buf) == 1) {
+    rule.address = addr;
+  } else if (inet_pton(AF_INET6, addr.c_str(), &buf) == 1) {
+    rule.address = addr;
+    rule.ipv6 = true;
+  } else {
+    return bad("ADDRESS must be a numeric IPv4 or IPv6 address");
+  }
+  return rule;
+}
 
 }  // namespace crawler::fetch
 

@@ -519,5 +519,162 @@ TEST_CASE(
   CHECK(rs[2].x_robots_tag.empty());
 }
 
+// --- Resolve overrides (FetchOptions::resolve) ------------------------------
+
+// The fixture's URL with another host name: http://<host>:<port><path>.
+std::string HostUrl(const std::string& host, const std::string& path) {
+  return "http://" + host + ":" + std::to_string(Server().port()) + path;
+}
+
+// Whether the fixture's log has a request for exactly `path` whose Host
+// header is exactly `host`.
+bool LoggedWithHost(const std::string& log, const std::string& path,
+                    const std::string& host) {
+  return log.find("\"path\": \"" + path + "\", \"host\": \"" + host + "\"") !=
+         std::string::npos;
+}
+
+TEST_CASE("ParseResolveRule accepts curl's HOST:PORT:ADDRESS and wildcards") {
+  auto r = ParseResolveRule("*.Test:8080:127.0.0.1");
+  REQUIRE_OK(r.status());
+  CHECK(r->wildcard);
+  CHECK(r->host == "test");
+  CHECK(r->port == 8080);
+  CHECK(r->address == "127.0.0.1");
+  CHECK_FALSE(r->ipv6);
+  r = ParseResolveRule("Example.COM:443:[::1]");
+  REQUIRE_OK(r.status());
+  CHECK_FALSE(r->wildcard);
+  CHECK(r->host == "example.com");
+  CHECK(r->address == "::1");
+  CHECK(r->ipv6);
+  r = ParseResolveRule("*:80:10.0.0.1");
+  REQUIRE_OK(r.status());
+  CHECK(r->wildcard);
+  CHECK(r->host.empty());
+  r = ParseResolveRule("a.test:1:fe80::1");
+  REQUIRE_OK(r.status());
+  CHECK(r->ipv6);
+  for (const char* bad :
+       {"", "a.test", "a.test:80", "a.test::127.0.0.1", "a.test:0:127.0.0.1",
+        "a.test:65536:127.0.0.1", "a.test:8x:127.0.0.1", ":80:127.0.0.1",
+        "a.test:80:", "a.test:80:localhost", "a.test:80:127.0.0.256",
+        "a b:80:127.0.0.1", "*.:80:127.0.0.1", "a.*.test:80:127.0.0.1",
+        ".test:80:127.0.0.1", "**:80:127.0.0.1"}) {
+    CAPTURE(bad);
+    auto s = ParseResolveRule(bad);
+    CHECK(s.status().code() == Code::kInvalidArgument);
+    CHECK(s.status().message().find("HOST:PORT:ADDRESS") != std::string::npos);
+  }
+  FetchOptions o;
+  o.resolve = {"*.test:80:127.0.0.1", "a.test:80:nowhere"};
+  auto f = NewCurlFetcher(o);
+  CHECK(f.status().code() == Code::kInvalidArgument);
+  CHECK(f.status().message().find("a.test:80:nowhere") != std::string::npos);
+}
+
+TEST_CASE("resolve override: *.test hosts reach the fixture, Host kept") {
+  const std::string port = std::to_string(Server().port());
+  FetchOptions o = TestOptions();
+  o.resolve = {"*.test:" + port + ":127.0.0.1"};
+  auto fetcher = MakeFetcher(o);
+  auto rs = FetchAll(*fetcher, {HostUrl("a.test", "/page/11?resolve-a"),
+                                HostUrl("B.Test", "/page/12?resolve-b"),
+                                HostUrl("x.y.z.test", "/page/13?resolve-deep"),
+                                HostUrl("a.test", "/page/14?resolve-a2")});
+  for (const FetchResponse& r : rs) {
+    CAPTURE(r.url);
+    CHECK_OK(r.error);
+    CHECK(r.status == 200);
+    CHECK(r.final_url == r.url);
+  }
+  CHECK(rs[0].body.find("<title>Page 11</title>") != std::string::npos);
+  // Links the fixture made from the Host header name the fake host.
+  CHECK(rs[0].body.find("http://a.test:" + port + "/page/14") !=
+        std::string::npos);
+  const std::string log = ServerLog();
+  CHECK(LoggedWithHost(log, "/page/11?resolve-a", "a.test:" + port));
+  CHECK(LoggedWithHost(log, "/page/12?resolve-b", "B.Test:" + port));
+  CHECK(LoggedWithHost(log, "/page/13?resolve-deep", "x.y.z.test:" + port));
+  CHECK(LoggedWithHost(log, "/page/14?resolve-a2", "a.test:" + port));
+}
+
+TEST_CASE("resolve override: a cross-host redirect a.test -> b.test") {
+  const std::string port = std::to_string(Server().port());
+  FetchOptions o = TestOptions();
+  o.max_redirects = 5;
+  o.resolve = {"*.test:" + port + ":127.0.0.1"};
+  auto fetcher = MakeFetcher(o);
+  const std::string target = HostUrl("b.test", "/page/21?resolve-redirect");
+  auto rs = FetchAll(
+      *fetcher, {HostUrl("a.test", "/redirect?to=http://b.test:" + port +
+                                       "/redirect%3Fto%3D//c.test:" + port +
+                                       "/page/22%253Fresolve-third"),
+                 HostUrl("a.test", "/redirect?to=http://b.test:" + port +
+                                       "/page/21%3Fresolve-redirect&code=301"),
+                 HostUrl("d.test", "/redirect-chain/2")});
+  CHECK_OK(rs[1].error);
+  CHECK(rs[1].status == 200);
+  CHECK(rs[1].redirects == 1);
+  CHECK(rs[1].final_url == target);
+  // Three hosts in one chain, the last through a protocol-relative Location.
+  CHECK_OK(rs[0].error);
+  CHECK(rs[0].redirects == 2);
+  CHECK(rs[0].final_url == HostUrl("c.test", "/page/22?resolve-third"));
+  // Relative redirects stay on the fake host.
+  CHECK_OK(rs[2].error);
+  CHECK(rs[2].final_url == HostUrl("d.test", "/redirect-chain/0"));
+  const std::string log = ServerLog();
+  CHECK(LoggedWithHost(log, "/page/21?resolve-redirect", "b.test:" + port));
+  CHECK(LoggedWithHost(log, "/page/22?resolve-third", "c.test:" + port));
+  CHECK(LoggedWithHost(log, "/redirect-chain/0", "d.test:" + port));
+
+  // With libcurl not following (max_redirects 0, the crawl's setting), the
+  // Location is reported and the next hop is a request of its own.
+  o.max_redirects = 0;
+  auto hop = MakeFetcher(o);
+  auto first =
+      FetchAll(*hop, {HostUrl("a.test", "/redirect?to=http://b.test:" + port +
+                                            "/page/23")})[0];
+  CHECK(first.status == 302);
+  CHECK(first.location == HostUrl("b.test", "/page/23"));
+  auto second = FetchAll(*hop, {first.location})[0];
+  CHECK_OK(second.error);
+  CHECK(second.status == 200);
+}
+
+TEST_CASE("resolve override: the private-address guard still applies") {
+  const std::string port = std::to_string(Server().port());
+  FetchOptions o = TestOptions();
+  o.allow_private_addresses = false;
+  o.resolve = {"*.test:" + port + ":127.0.0.1"};
+  FetchResponse r = FetchOne(o, HostUrl("a.test", "/page/31?resolve-guard"));
+  CHECK(r.error_class == "blocked_private_address");
+  CHECK(r.error.message().find("127.0.0.1") != std::string::npos);
+  CHECK(ServerLog().find("resolve-guard") == std::string::npos);
+}
+
+TEST_CASE("resolve override: other ports, other names and the bare suffix") {
+  const std::string port = std::to_string(Server().port());
+  FetchOptions o = TestOptions();
+  o.connect_timeout_ms = 1000;  // Covers the DNS lookups that must fail.
+  // A rule for another port, and an exact rule that beats the wildcard.
+  o.resolve = {"*.test:" + std::to_string(UnusedPort()) + ":127.0.0.1",
+               "*.test:" + port + ":127.0.0.2",
+               "exact.test:" + port + ":127.0.0.1"};
+  auto fetcher = MakeFetcher(o);
+  auto rs = FetchAll(
+      *fetcher, {HostUrl("exact.test", "/page/41?resolve-exact"),
+                 "http://test:" + port + "/page/42?resolve-bare",
+                 "http://a.test.invalid:" + port + "/page/43?resolve-suffix"});
+  CHECK_OK(rs[0].error);
+  CHECK_FALSE(rs[1].error.ok());  // "*.test" does not cover "test".
+  CHECK_FALSE(rs[2].error.ok());
+  const std::string log = ServerLog();
+  CHECK(LoggedWithHost(log, "/page/41?resolve-exact", "exact.test:" + port));
+  CHECK(log.find("resolve-bare") == std::string::npos);
+  CHECK(log.find("resolve-suffix") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace crawler::fetch
