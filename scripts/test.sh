@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs every test; the README's test command.
 #
-# Prints Bazel's per-target results, then a check that no test left a process
-# behind, then one last line "N passed, N failed" that counts doctest test
-# cases across all test binaries (a binary that crashed before printing its
-# summary counts as one failed case). Exits non-zero on any failure.
+# Runs the whole suite three times: as built normally, under AddressSanitizer
+# (with LeakSanitizer) and under UndefinedBehaviorSanitizer (.bazelrc configs
+# asan and ubsan). Prints Bazel's per-target results, a check that no test
+# left a process behind, then one last line "N passed, N failed" that counts
+# doctest test cases across all test binaries and all three runs (a binary
+# that crashed before printing its summary counts as one failed case). Exits
+# non-zero on any failure.
 #
-# Extra arguments go to `bazel test` (e.g. a target pattern or --config).
+# Options: --quick runs only the normal build. Other arguments go to
+# `bazel test` (e.g. a target pattern).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
-targets=("$@")
+configs=("" "--config=asan" "--config=ubsan")
+targets=()
+for a in "$@"; do
+  if [ "$a" = "--quick" ]; then configs=(""); else targets+=("$a"); fi
+done
 [ ${#targets[@]} -eq 0 ] && targets=(//...)
 
 # Processes started by tests run from Bazel's execroot; remember what is
@@ -22,29 +30,46 @@ list_test_procs() {
     grep -vE 'bazel\(|A-server\.jar|grep -E' | awk '{print $1}' | sort
 }
 before=$(list_test_procs)
-marker=$(mktemp)
-trap 'rm -f "$marker"' EXIT
 
-bazel test --nocache_test_results "${targets[@]}"
-rc=$?
-
+rc=0
 passed=0
 failed=0
-testlogs=$(bazel info bazel-testlogs 2>/dev/null)
-if [ -n "$testlogs" ] && [ -d "$testlogs" ]; then
-  while IFS= read -r log; do
-    line=$(grep -a '^\[doctest\] test cases:' "$log" | tail -n 1)
-    if [ -z "$line" ]; then
-      echo "no doctest summary in ${log#$testlogs/} (crashed or not a doctest binary)"
-      failed=$((failed + 1))
-      continue
-    fi
-    p=$(sed -E 's/.*\| *([0-9]+) passed.*/\1/' <<<"$line")
-    f=$(sed -E 's/.*\| *([0-9]+) failed.*/\1/' <<<"$line")
-    passed=$((passed + p))
-    failed=$((failed + f))
-  done < <(find -L "$testlogs" -name test.log -newer "$marker" 2>/dev/null | sort)
-fi
+for cfg in "${configs[@]}"; do
+  name=${cfg#--config=}
+  [ -z "$name" ] && name=default
+  echo "=== tests: ${name} build"
+  marker=$(mktemp)
+  # shellcheck disable=SC2086
+  bazel test $cfg --nocache_test_results "${targets[@]}"
+  run_rc=$?
+  [ "$run_rc" -ne 0 ] && rc=$run_rc
+  # shellcheck disable=SC2086
+  testlogs=$(bazel info $cfg bazel-testlogs 2>/dev/null)
+  p_run=0
+  f_run=0
+  if [ -n "$testlogs" ] && [ -d "$testlogs" ]; then
+    while IFS= read -r log; do
+      line=$(grep -a '^\[doctest\] test cases:' "$log" | tail -n 1)
+      if [ -z "$line" ]; then
+        echo "no doctest summary in ${log#$testlogs/} (crashed or not a doctest binary)"
+        f_run=$((f_run + 1))
+        continue
+      fi
+      p=$(sed -E 's/.*\| *([0-9]+) passed.*/\1/' <<<"$line")
+      f=$(sed -E 's/.*\| *([0-9]+) failed.*/\1/' <<<"$line")
+      p_run=$((p_run + p))
+      f_run=$((f_run + f))
+    done < <(find -L "$testlogs" -name test.log -newer "$marker" 2>/dev/null | sort)
+  fi
+  rm -f "$marker"
+  if [ "$run_rc" -ne 0 ] && [ "$f_run" -eq 0 ]; then
+    echo "bazel test (${name}) failed: a build error or a target failed without a doctest failure"
+    f_run=1
+  fi
+  echo "=== ${name}: ${p_run} passed, ${f_run} failed"
+  passed=$((passed + p_run))
+  failed=$((failed + f_run))
+done
 
 sleep 0.5
 after=$(list_test_procs)
@@ -58,9 +83,5 @@ else
   echo "no test processes left behind"
 fi
 
-if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "bazel test failed (build error or a test target failed without a doctest failure)"
-  failed=1
-fi
 echo "${passed} passed, ${failed} failed"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
