@@ -10,9 +10,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +50,21 @@ struct FetchOptions {
   bool allow_private_addresses = false;
   // Whether FetchResponse::body is filled (bytes is counted either way).
   bool keep_body = true;
+  // TLS. Server certificates are verified by default: the chain must lead
+  // to a trusted CA (the system's, /etc/ssl/certs on Debian, plus the
+  // ca_cert_file ones), be within its validity period, and name the URL's
+  // host (CURLOPT_SSL_VERIFYPEER 1, CURLOPT_SSL_VERIFYHOST 2). A failure
+  // ends the fetch as tls_cert_untrusted, tls_cert_expired or
+  // tls_cert_hostname (see FetchResponse::error_class).
+  //
+  // A PEM file of extra CA certificates to trust, e.g. a private CA
+  // (CURLOPT_CAINFO; the system's CA directory stays trusted). "" for none.
+  // When set, the file must pass CheckCaCertFile (NewCurlFetcher checks).
+  std::string ca_cert_file;
+  // Turns certificate verification off (peer and host name): any
+  // certificate is accepted. For testing only; the CLI's --insecure, which
+  // says so on stderr.
+  bool insecure = false;
   // Connection overrides, a testing and intranet aid (the CLI's --resolve):
   // each entry is "HOST:PORT:ADDRESS" as in curl's --resolve, and a request
   // to HOST on PORT connects to the numeric ADDRESS (same port) instead of
@@ -128,6 +148,29 @@ inline StatusOr<ResolveRule> ParseResolveRule(std::string_view entry) {
     return bad("ADDRESS must be a numeric IPv4 or IPv6 address");
   }
   return rule;
+}
+
+// Checks a FetchOptions::ca_cert_file: a readable regular file of at most
+// 16 MiB holding at least one PEM certificate ("-----BEGIN CERTIFICATE-----";
+// libcurl would otherwise fail every https fetch). Fails with
+// kInvalidArgument naming the file and what is wrong.
+inline Status CheckCaCertFile(const std::string& path) {
+  auto bad = [&](const std::string& why) {
+    return InvalidArgumentError("CA certificate file '" + path + "': " + why);
+  };
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return bad(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return bad("not a regular file");
+  if (st.st_size > (16 << 20)) return bad("larger than 16 MiB");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad(std::strerror(errno));
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  if (in.bad()) return bad("read error");
+  if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return bad("no PEM certificate in it (-----BEGIN CERTIFICATE-----)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace crawler::fetch

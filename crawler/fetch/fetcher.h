@@ -66,14 +66,31 @@ struct FetchResponse {
   std::string x_robots_tag;
   // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
   // connect_failed, blocked_private_address, timeout, too_many_redirects,
-  // too_large, connection_lost, bad_response, tls_error, decode_error, other.
+  // too_large, connection_lost, bad_response, decode_error, other, or a TLS
+  // class:
+  //  - tls_cert_untrusted: the certificate chain does not lead to a trusted
+  //    CA (self-signed, unknown issuer, ...; FetchOptions::ca_cert_file adds
+  //    CAs);
+  //  - tls_cert_expired: a certificate is outside its validity period
+  //    (expired, or not yet valid);
+  //  - tls_cert_hostname: the certificate does not name the URL's host;
+  //  - tls_handshake: any other handshake failure (the server closed or
+  //    reset during the handshake, spoke something else than TLS, or offered
+  //    no protocol version or cipher we accept, e.g. a TLS 1.0-only server);
+  //  - tls_error: our own TLS setup failed (e.g. an unusable ca_cert_file).
+  // The certificate classes come from CURLE_PEER_FAILED_VERIFICATION split
+  // by CURLINFO_SSL_VERIFYRESULT (the X509 verification result: 9/10
+  // validity period, 62/64 or none for the name, others untrusted);
+  // tls_handshake is CURLE_SSL_CONNECT_ERROR. FetchOptions::insecure turns
+  // the certificate checks off.
   std::string error_class;
   // OK when a complete HTTP response (any status code, 404 and 500 included)
   // was received. Otherwise the message is "<error_class>: <url>: <what
   // failed>" and the tag is kRetryable (timeout, connection_lost,
-  // connect_failed, dns_failed, other, TLS handshake failures) or kPermanent
+  // connect_failed, dns_failed, other, tls_handshake) or kPermanent
   // (bad_url, unsupported_scheme, too_large, too_many_redirects,
-  // blocked_private_address, bad_response, decode_error, certificate errors).
+  // blocked_private_address, bad_response, decode_error, tls_cert_*,
+  // tls_error).
   Status error;
 };
 
