@@ -19,7 +19,8 @@ PACKAGES=(
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
   python3              # loopback test servers (standard library only)
   procps               # ps/pgrep, used by tests to check for leftover processes
-  nginx-light          # loopback web server for the fetch benchmark
+  nginx-light          # loopback web server for the fetch benchmark and the TLS tests (ssl, http2)
+  openssl              # openssl CLI: the TLS tests make their CA and certificates at run time
   wrk                  # HTTP load generator, the benchmark's baseline
 )
 

@@ -66,6 +66,12 @@ Fetching:
                           applied to every redirect hop; the Host header keeps
                           HOST (repeatable; a testing and intranet aid: a
                           private ADDR also needs --allow-private)
+      --ca-cert FILE      also trust the CA certificates in FILE (PEM), e.g.
+                          a private CA; the system's CAs stay trusted
+      --insecure          do not verify TLS certificates (chain, validity
+                          dates, host name); said so on stderr. Verified by
+                          default: failures are tls_cert_untrusted,
+                          tls_cert_expired or tls_cert_hostname
 Output:
   -o, --output FILE       write records to FILE instead of standard output
       --progress          print a progress line to stderr every second
@@ -236,6 +242,14 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
     } else if (a == "--allow-private") {
       RETURN_IF_ERROR(no_value());
       f.fetch.allow_private_addresses = true;
+    } else if (a == "--ca-cert") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      Status ca = fetch::CheckCaCertFile(v);
+      if (!ca.ok()) return ca.WithContext("--ca-cert");
+      f.fetch.ca_cert_file = v;
+    } else if (a == "--insecure") {
+      RETURN_IF_ERROR(no_value());
+      f.fetch.insecure = true;
     } else if (a == "--resolve") {
       ASSIGN_OR_RETURN(std::string v, need());
       StatusOr<fetch::ResolveRule> rule = fetch::ParseResolveRule(v);

@@ -59,6 +59,9 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
+constexpr char kInsecureWarning[] =
+    "crawler: --insecure: TLS certificates are not verified\n";
+
 // Live statistics: workers add to these counters in shared memory, the
 // coordinator reads them for --progress. Created before any fork.
 crawler::StatusOr<std::unique_ptr<crawler::mp::SharedStats>> MakeStats() {
@@ -76,6 +79,7 @@ int RunFetch(const std::vector<std::string>& args) {
     std::fputs(cli::FetchUsage(), stdout);
     return kExitOk;
   }
+  if (flags.fetch.insecure) std::fputs(kInsecureWarning, stderr);
 
   // Inputs: arguments, then --input, else standard input.
   std::FILE* input_file = nullptr;
@@ -149,6 +153,7 @@ int RunCrawl(const std::vector<std::string>& args) {
     std::fputs(cli::CrawlUsage(), stdout);
     return kExitOk;
   }
+  if (flags.fetch.insecure) std::fputs(kInsecureWarning, stderr);
   std::vector<std::string> seeds = flags.seeds;
   for (const std::string& file : flags.seed_files) {
     StatusOr<std::vector<std::string>> more = cli::ReadSeedFile(file);
@@ -208,7 +213,7 @@ int RunCrawl(const std::vector<std::string>& args) {
       "(%llu URLs), %llu retries in %.1f s; skipped: "
       "%llu seen, %llu out of scope, %llu by robots.txt, %llu too deep, "
       "%llu over the per-host cap, %llu bad URLs; seen-set %llu URLs at "
-      "%.1f bytes/URL\n",
+      "%.1f bytes/URL%s\n",
       s.stop_reason.c_str(), static_cast<unsigned long long>(s.pages),
       static_cast<unsigned long long>(s.ok),
       static_cast<unsigned long long>(s.errors), s.bytes / 1e6,
@@ -223,7 +228,9 @@ int RunCrawl(const std::vector<std::string>& args) {
       static_cast<unsigned long long>(s.skipped_depth),
       static_cast<unsigned long long>(s.skipped_host_cap),
       static_cast<unsigned long long>(s.skipped_bad_url),
-      static_cast<unsigned long long>(s.seen), s.seen_bytes_per_url);
+      static_cast<unsigned long long>(s.seen), s.seen_bytes_per_url,
+      flags.fetch.insecure ? "; --insecure: TLS certificates not verified"
+                           : "");
   if (s.interrupted_by != 0) return 128 + s.interrupted_by;
   return kExitOk;
 }
