@@ -1,0 +1,449 @@
+#include "fuzz/fuzz_checks.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crawler/html/html_extractor.h"
+#include "crawler/ipc/messages.h"
+#include "crawler/robots/robots.h"
+#include "crawler/sitemap/sitemap.h"
+#include "crawler/url/url.h"
+
+namespace crawler::fuzz {
+namespace {
+
+// Quotes at most the first 200 bytes of `s` for a failure message, escaping
+// non-printable bytes.
+std::string Quote(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (size_t i = 0; i < s.size() && i < 200; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  if (s.size() > 200) out += "...";
+  return out + "'";
+}
+
+bool IsAsciiWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+bool IsTrimmed(std::string_view s) {
+  return !s.empty() && !IsAsciiWhitespace(s.front()) &&
+         !IsAsciiWhitespace(s.back());
+}
+
+// Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- robots
+
+std::string CheckVerdictsAgree(const robots::RobotsPolicy& a,
+                               const robots::RobotsPolicy& b,
+                               const std::vector<std::string>& paths,
+                               std::string_view what) {
+  if (a.rule_count() != b.rule_count()) {
+    return std::string(what) + ": rule_count " +
+           std::to_string(a.rule_count()) + " vs " +
+           std::to_string(b.rule_count());
+  }
+  if (a.crawl_delay_seconds() != b.crawl_delay_seconds()) {
+    return std::string(what) + ": crawl-delay differs";
+  }
+  for (const std::string& p : paths) {
+    if (a.IsAllowed(p) != b.IsAllowed(p)) {
+      return std::string(what) + ": verdict differs for path " + Quote(p);
+    }
+  }
+  return "";
+}
+
+// True when `line`, after leading spaces and tabs, starts with "allow" or
+// "di" (every disallow spelling), ASCII case-insensitively: a rule line, or an
+// unknown line that is ignored wherever it stands. Such lines never open or
+// end a group by their position among each other.
+bool IsRuleLikeLine(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+    line.remove_prefix(1);
+  }
+  auto starts = [&](std::string_view prefix) {
+    if (line.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      char c = line[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != prefix[i]) return false;
+    }
+    return true;
+  };
+  return starts("allow") || starts("di");
+}
+
+// `body` with the order of every run of consecutive rule-like lines reversed
+// (RFC 9309: the order of rules within a group never matters). Line ends (LF,
+// CR, CRLF) travel with their lines; a final line end is added first.
+std::string ReverseRuleRuns(std::string_view body) {
+  std::vector<std::string_view> lines;  // Each with its line end.
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) {
+      end = body.size();
+    } else if (body[end] == '\r' && end + 1 < body.size() &&
+               body[end + 1] == '\n') {
+      end += 2;
+    } else {
+      end += 1;
+    }
+    lines.push_back(body.substr(start, end - start));
+    start = end;
+  }
+  std::string out;
+  out.reserve(body.size() + 1);
+  size_t i = 0;
+  while (i < lines.size()) {
+    size_t j = i;
+    while (j < lines.size() && IsRuleLikeLine(lines[j])) ++j;
+    if (j == i) {
+      out.append(lines[i]);
+      ++i;
+      continue;
+    }
+    for (size_t k = j; k > i; --k) {
+      out.append(lines[k - 1]);
+      if (out.back() != '\n' && out.back() != '\r') out.push_back('\n');
+    }
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string CheckRobots(std::string_view data) {
+  std::string_view body = data;
+  std::vector<std::string> paths = {"/",        "/robots.txt", "/index.html",
+                                    "/a/b?c=d", "/%7Ex/%2a$",  ""};
+  size_t nul = data.rfind('\0');
+  if (nul != std::string_view::npos) {
+    body = data.substr(0, nul);
+    paths.emplace_back(data.substr(nul + 1));
+  }
+  // Every rule value (text after the first ':' of a line, trimmed), as a path:
+  // wildcards and anchors are then matched against their own patterns.
+  size_t start = 0;
+  while (start < body.size() && paths.size() < 48) {
+    size_t end = body.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(start, end - start);
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string_view v = line.substr(colon + 1);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) {
+        v.remove_prefix(1);
+      }
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) {
+        v.remove_suffix(1);
+      }
+      if (!v.empty() && v.size() <= 4096) paths.emplace_back(v);
+    }
+    start = end + 1;
+  }
+
+  robots::RobotsPolicy lower = robots::RobotsPolicy::Parse(body, "crawler");
+  for (const std::string& p : paths) lower.IsAllowed(p);
+  for (std::string_view p : {"/robots.txt", "robots.txt"}) {
+    if (!lower.IsAllowed(p)) {
+      return "/robots.txt disallowed by the parsed policy (path " + Quote(p) +
+             ")";
+    }
+  }
+  if (!robots::RobotsPolicy::DisallowAll().IsAllowed("/robots.txt")) {
+    return "/robots.txt disallowed by DisallowAll()";
+  }
+  robots::RobotsPolicy upper =
+      robots::RobotsPolicy::Parse(body, "CRAWLER/2.0 (+https://x.test/)");
+  std::string err =
+      CheckVerdictsAgree(lower, upper, paths, "product token case or version");
+  if (!err.empty()) return err;
+  // Order independence within a group (fault matrix F1). Small bodies only:
+  // the 500 KiB cut would fall elsewhere in a reordered body.
+  if (body.size() < robots::kMaxRobotsBytes / 2) {
+    std::string body_end(body);
+    if (!body_end.empty() && body_end.back() != '\n' &&
+        body_end.back() != '\r') {
+      body_end.push_back('\n');
+    }
+    robots::RobotsPolicy ended =
+        robots::RobotsPolicy::Parse(body_end, "crawler");
+    err = CheckVerdictsAgree(lower, ended, paths, "final line end added");
+    if (!err.empty()) return err;
+    robots::RobotsPolicy reversed =
+        robots::RobotsPolicy::Parse(ReverseRuleRuns(body), "crawler");
+    err = CheckVerdictsAgree(lower, reversed, paths,
+                             "rule order reversed within groups");
+    if (!err.empty()) return err;
+  }
+  robots::NormalizePathForMatching(body.substr(0, 512));
+  robots::ProductToken(body.substr(0, 128));
+  return "";
+}
+
+// ---------------------------------------------------------------- url
+
+namespace {
+
+bool IsHttpUrl(std::string_view u) {
+  return u.starts_with("http://") || u.starts_with("https://");
+}
+
+// Checks one URL returned as normalized by NormalizeUrl or Resolve.
+std::string CheckNormalForm(std::string_view input, const std::string& u,
+                            const url::UrlOptions& options,
+                            std::string_view what) {
+  std::string ctx =
+      std::string(what) + " of " + Quote(input) + " gave " + Quote(u) + ": ";
+  if (!IsHttpUrl(u)) return ctx + "scheme is not http or https";
+  if (u.size() > options.max_length) return ctx + "longer than max_length";
+  StatusOr<std::string> again = url::NormalizeUrl(u, options);
+  if (!again.ok()) {
+    return ctx + "not accepted by NormalizeUrl: " + again.status().message();
+  }
+  if (*again != u) {
+    return ctx + "NormalizeUrl is not idempotent: it gives " + Quote(*again);
+  }
+  StatusOr<url::UrlParts> parts = url::SplitUrl(u);
+  if (!parts.ok()) return ctx + "SplitUrl failed: " + parts.status().message();
+  if (!u.starts_with(parts->scheme + "://")) {
+    return ctx + "SplitUrl scheme " + Quote(parts->scheme) + " differs";
+  }
+  if (parts->path_and_query.empty() || parts->path_and_query[0] != '/') {
+    return ctx + "path_and_query " + Quote(parts->path_and_query) +
+           " does not start with '/'";
+  }
+  return "";
+}
+
+const url::UrlResolver& FixedResolver() {
+  static const url::UrlResolver* resolver = [] {
+    StatusOr<url::UrlResolver> r =
+        url::UrlResolver::Create("http://Example.COM:80/a/b/c;p?q=1#f");
+    return new url::UrlResolver(std::move(r).value());
+  }();
+  return *resolver;
+}
+
+}  // namespace
+
+std::string CheckUrl(std::string_view data) {
+  url::UrlOptions plain;
+  url::UrlOptions strip;
+  strip.strip_query_params = {"utm_*", "sid", "jsessionid", "?d"};
+  for (const url::UrlOptions* options : {&plain, &strip}) {
+    StatusOr<std::string> n = url::NormalizeUrl(data, *options);
+    if (n.ok()) {
+      std::string err = CheckNormalForm(data, *n, *options, "NormalizeUrl");
+      if (!err.empty()) return err;
+    }
+  }
+  url::CleanHref(data);
+  StatusOr<std::string> r = FixedResolver().Resolve(data);
+  if (r.ok()) {
+    std::string err = CheckNormalForm(data, *r, plain, "Resolve");
+    if (!err.empty()) return err;
+  }
+  size_t nul = data.find('\0');
+  if (nul != std::string_view::npos) {
+    StatusOr<url::UrlResolver> base =
+        url::UrlResolver::Create(data.substr(0, nul), strip);
+    if (base.ok()) {
+      std::string err =
+          CheckNormalForm(data.substr(0, nul), base->base(), strip, "Create");
+      if (!err.empty()) return err;
+      StatusOr<std::string> r2 = base->Resolve(data.substr(nul + 1));
+      if (r2.ok()) {
+        err = CheckNormalForm(data, *r2, strip, "Resolve (input base)");
+        if (!err.empty()) return err;
+      }
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------- html
+
+std::string CheckHtml(std::string_view data) {
+  html::HtmlOptions options;
+  options.max_input_bytes = 1 << 20;
+  options.max_depth = 256;
+  options.max_attributes = 64;
+  options.max_links = 16;
+  options.robots_token = "crawler";
+  StatusOr<html::HtmlDocument> doc = html::ExtractHtml(data, options);
+  size_t eol = data.find('\n');
+  html::ParseXRobotsTag(data.substr(0, eol == data.npos ? 256 : eol),
+                        "crawler");
+  if (!doc.ok()) return "";
+  if (doc->links.size() > options.max_links) {
+    return std::to_string(doc->links.size()) + " links, max_links is " +
+           std::to_string(options.max_links);
+  }
+  if (doc->hrefs.size() > options.max_links) {
+    return std::to_string(doc->hrefs.size()) + " hrefs, max_links is " +
+           std::to_string(options.max_links);
+  }
+  for (const html::Link& link : doc->links) {
+    if (!IsTrimmed(link.url)) return "link " + Quote(link.url) + " untrimmed";
+    if (link.kind == html::LinkKind::kFrame && link.nofollow) {
+      return "frame link " + Quote(link.url) + " marked nofollow";
+    }
+  }
+  for (const std::string& href : doc->hrefs) {
+    if (!IsTrimmed(href)) return "href " + Quote(href) + " untrimmed";
+    html::IsFollowableHref(href);
+  }
+  if (!doc->base_href.empty() && !IsTrimmed(doc->base_href)) {
+    return "base href " + Quote(doc->base_href) + " untrimmed";
+  }
+  if (!doc->canonical.empty() && !IsTrimmed(doc->canonical)) {
+    return "canonical " + Quote(doc->canonical) + " untrimmed";
+  }
+  const std::string& t = doc->title;
+  if (!IsValidUtf8(t)) return "title " + Quote(t) + " is not valid UTF-8";
+  if (!t.empty() && (t.front() == ' ' || t.back() == ' ')) {
+    return "title " + Quote(t) + " untrimmed";
+  }
+  if (t.find_first_of("\t\n\f\r") != std::string::npos ||
+      t.find("  ") != std::string::npos) {
+    return "title " + Quote(t) + " has uncollapsed whitespace";
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------- sitemap
+
+std::string CheckSitemap(std::string_view data) {
+  sitemap::SitemapOptions options;
+  options.max_decompressed_bytes = 64 << 10;
+  options.max_urls = 8;
+  StatusOr<sitemap::Sitemap> sm = sitemap::ParseSitemap(data, options);
+  if (!sm.ok()) return "";
+  size_t n = sm->urls.size() + sm->sitemaps.size();
+  if (n > options.max_urls) {
+    return std::to_string(n) + " entries, max_urls is " +
+           std::to_string(options.max_urls);
+  }
+  if (sm->kind == sitemap::Sitemap::Kind::kIndex && !sm->urls.empty()) {
+    return "a sitemap index returned urls";
+  }
+  if (sm->kind != sitemap::Sitemap::Kind::kIndex && !sm->sitemaps.empty()) {
+    return "a urlset or text sitemap returned child sitemaps";
+  }
+  if (sm->truncated == sm->truncation_reason.empty()) {
+    return "truncated is " + std::to_string(sm->truncated) +
+           " but truncation_reason is " + Quote(sm->truncation_reason);
+  }
+  for (const auto* list : {&sm->urls, &sm->sitemaps}) {
+    for (const std::string& u : *list) {
+      if (u.empty() || u.front() == ' ' || u.front() == '\t' ||
+          u.front() == '\r' || u.front() == '\n' || u.back() == ' ' ||
+          u.back() == '\t' || u.back() == '\r' || u.back() == '\n') {
+        return "entry " + Quote(u) + " empty or untrimmed";
+      }
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------- ipc
+
+namespace {
+
+bool Same(const ipc::FetchTask& a, const ipc::FetchTask& b) {
+  return a.id == b.id && a.url == b.url && a.want_links == b.want_links &&
+         a.want_body == b.want_body && a.want_sitemap == b.want_sitemap;
+}
+
+bool Same(const ipc::FetchResult& a, const ipc::FetchResult& b) {
+  return a.id == b.id && a.url == b.url && a.final_url == b.final_url &&
+         a.status == b.status && a.content_type == b.content_type &&
+         a.bytes == b.bytes && a.parsed == b.parsed && a.title == b.title &&
+         a.links == b.links && a.link_urls == b.link_urls &&
+         a.canonical == b.canonical && a.noindex == b.noindex &&
+         a.nofollow == b.nofollow && a.location == b.location &&
+         a.retry_after == b.retry_after && a.body == b.body &&
+         a.sitemaps == b.sitemaps && a.elapsed_ms == b.elapsed_ms &&
+         a.error == b.error && a.error_class == b.error_class && a.tag == b.tag;
+}
+
+template <typename Message>
+std::string CheckRoundTrip(std::string_view data, std::string_view name) {
+  Message m;
+  if (!ipc::Decode(data, &m).ok()) return "";
+  std::string encoded = ipc::Encode(m);
+  std::string ctx = std::string(name) + " decoded from " + Quote(data) + ": ";
+  if (encoded.size() > data.size()) {
+    return ctx + "re-encoding is longer than the input";
+  }
+  Message again;
+  Status s = ipc::Decode(encoded, &again);
+  if (!s.ok()) return ctx + "its encoding does not decode: " + s.message();
+  if (!Same(m, again)) return ctx + "Decode(Encode(m)) != m";
+  if (ipc::Encode(again) != encoded) return ctx + "Encode is not a fixed point";
+  return "";
+}
+
+}  // namespace
+
+std::string CheckIpc(std::string_view data) {
+  std::string err = CheckRoundTrip<ipc::FetchTask>(data, "FetchTask");
+  if (!err.empty()) return err;
+  return CheckRoundTrip<ipc::FetchResult>(data, "FetchResult");
+}
+
+}  // namespace crawler::fuzz

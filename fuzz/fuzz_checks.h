@@ -1,0 +1,56 @@
+// The properties checked by the libFuzzer targets in fuzz/ and replayed over
+// the committed corpora by tests/fuzz/corpus_test.cc. Each check runs one
+// pure parser of the crawler on `data` (arbitrary bytes) and returns an empty
+// string when every property holds, else a description of the violated one.
+// Crashes, hangs and sanitizer reports are found by the caller's build (the
+// fuzzers run under ASan+UBSan; the regression test runs in every CI config).
+//
+// Thread-safety: the checks are pure functions and keep no state.
+#ifndef FUZZ_FUZZ_CHECKS_H_
+#define FUZZ_FUZZ_CHECKS_H_
+
+#include <string>
+#include <string_view>
+
+namespace crawler::fuzz {
+
+// robots.txt (crawler/robots): RobotsPolicy::Parse of the input (up to the
+// last NUL byte, if any) for the token "crawler", then IsAllowed on the path
+// after that NUL, on every rule value of the input and on fixed paths.
+// Properties: "/robots.txt" is always allowed (RFC 9309 2.2.2); the verdicts,
+// the crawl-delay and the rule count do not depend on the case of the product
+// token; IsAllowed never fails on any path.
+std::string CheckRobots(std::string_view data);
+
+// URLs (crawler/url): NormalizeUrl, SplitUrl, CleanHref and
+// UrlResolver::Resolve against a fixed base (and, when the input holds a NUL,
+// against the part before it as base). Properties: a normalized or resolved
+// URL is http(s), no longer than the limit, and a fixed point of NormalizeUrl
+// (normalize(normalize(u)) == normalize(u)); SplitUrl of it succeeds with the
+// same scheme.
+std::string CheckUrl(std::string_view data);
+
+// HTML (crawler/html): ExtractHtml with small limits, IsFollowableHref on
+// every href, ParseXRobotsTag on the first line. Properties: at most
+// max_links links and hrefs (links_truncated when capped); every link and href
+// non-empty and trimmed of ASCII whitespace; the title is valid UTF-8 and
+// trimmed.
+std::string CheckHtml(std::string_view data);
+
+// Sitemaps (crawler/sitemap): ParseSitemap with small caps. Properties: at
+// most max_urls entries; urls empty for an index and sitemaps empty
+// otherwise; truncated exactly when truncation_reason is set; every entry
+// non-empty and trimmed.
+std::string CheckSitemap(std::string_view data);
+
+// IPC (crawler/ipc): ipc::Decode of the input as a FetchTask and as a
+// FetchResult. Properties: never crashes; when Decode succeeds,
+// Decode(Encode(m)) == m field by field and Encode(m) is a fixed point
+// (Encode(Decode(Encode(m))) == Encode(m)); the input itself round-trips
+// byte for byte when its varints are canonical (checked as: re-encoding is
+// never longer than the input).
+std::string CheckIpc(std::string_view data);
+
+}  // namespace crawler::fuzz
+
+#endif  // FUZZ_FUZZ_CHECKS_H_
