@@ -28,6 +28,9 @@ Scope (default: the seeds' hosts):
       --deny-domain D     never these domains or their subdomains (repeatable)
       --strip-query PAT   drop query parameters whose name matches PAT, e.g.
                           'utm_*' or 'sessionid' (glob; repeatable)
+      --keep-session-ids  keep jsessionid, phpsessid, aspsessionid*, cfid and
+                          cftoken parameters (stripped by default: they make
+                          every visit a new URL)
       --per-host-cap N    accept at most N URLs per host (trap guard; 0: none)
 Limits (the crawl stops cleanly and says which one it reached):
       --max-depth N       links followed from a seed (default 20; -1: none)
@@ -104,6 +107,7 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
   CrawlFlags f;
   f.fetch.user_agent = kDefaultUserAgent;
   bool lease_set = false;
+  bool keep_session_ids = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     std::string value;
@@ -196,6 +200,9 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
     } else if (a == "--strip-query") {
       ASSIGN_OR_RETURN(std::string v, need());
       f.job.url.strip_query_params.push_back(v);
+    } else if (a == "--keep-session-ids") {
+      RETURN_IF_ERROR(no_value());
+      keep_session_ids = true;
     } else if (a == "--sitemaps") {
       RETURN_IF_ERROR(no_value());
       f.job.sitemaps = true;
@@ -265,6 +272,13 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
                                   "' (see crawler crawl --help)");
     } else {
       f.seeds.push_back(a);
+    }
+  }
+  // Session ids make every visit a new URL (fault matrix T2): strip the
+  // common ones before deduplication unless asked not to.
+  if (!keep_session_ids) {
+    for (const char* name : kSessionIdParams) {
+      f.job.url.strip_query_params.push_back(name);
     }
   }
   // The coordinator follows redirects itself, one hop at a time.

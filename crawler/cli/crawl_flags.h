@@ -18,6 +18,10 @@ inline constexpr const char* kCrawlerVersion = "0.1.0";
 // The default User-Agent names the crawler and its version; robots.txt groups
 // are matched on its product token, "crawler".
 inline constexpr const char* kDefaultUserAgent = "crawler/0.1.0";
+// Query and path (";name=") parameters stripped from every URL unless
+// --keep-session-ids: session ids of common server stacks.
+inline constexpr const char* kSessionIdParams[] = {
+    "jsessionid", "phpsessid", "aspsessionid*", "cfid", "cftoken"};
 
 struct CrawlFlags {
   bool help = false;

@@ -184,6 +184,7 @@ int RunCrawl(const std::vector<std::string>& args) {
   worker_options.stats = stats->get();
   worker_options.honour_nofollow = flags.job.honour_nofollow;
   worker_options.html.robots_token = flags.job.product_token;
+  worker_options.url = flags.job.url;
   if (const char* crash = std::getenv("CRAWLER_TEST_CRASH_ON")) {
     worker_options.crash_on = crash;
   }

@@ -141,6 +141,9 @@ class CrawlJob {
   std::unordered_map<uint64_t, Request> in_flight_;
   std::deque<Request> suspects_;  // Retried alone on an idle worker.
   std::unordered_map<std::string, Robots> robots_;
+  // Consecutive failed fetches per host (reset by a success); a host at the
+  // budget is given up.
+  std::unordered_map<std::string, int> host_failures_;
   std::deque<std::string> robots_queue_;   // Origins waiting for a fetch.
   std::deque<std::string> sitemap_queue_;  // Sitemap URLs waiting.
   std::unordered_set<std::string> sitemaps_seen_;
@@ -271,6 +274,17 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
 }
 
 LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
+  if (options_.host_error_budget > 0) {
+    auto it = host_failures_.find(item.host);
+    if (it != host_failures_.end() &&
+        it->second >= options_.host_error_budget) {
+      dropped_.push_back(
+          {item, "host_error_budget",
+           item.host + " failed " + std::to_string(it->second) +
+               " fetches in a row; the rest of that host is skipped"});
+      return LeaseVerdict::kDrop;
+    }
+  }
   if (!options_.robots) return LeaseVerdict::kAccept;
   Robots& rb = robots_[item.host];
   if (rb.state != Robots::kReady) return LeaseVerdict::kHoldHost;
@@ -394,7 +408,8 @@ Status CrawlJob::RecordDropped() {
     r.url = d.item.url;
     r.error_class = d.error_class;
     r.error = d.error_class + ": " + d.message;
-    r.tag = Tag::kRobotsDisallowed;
+    r.tag = d.error_class == "host_error_budget" ? Tag::kPermanent
+                                                 : Tag::kRobotsDisallowed;
     ++summary_.unfetched;
     output::CrawlContext ctx{d.item.depth, d.item.referrer};
     RETURN_IF_ERROR(writer_.Write(r, &ctx));
@@ -459,6 +474,11 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
     return Status::Ok();
   }
   r.url = item.url;
+  if (Transient(r)) {
+    ++host_failures_[item.host];
+  } else {
+    host_failures_.erase(item.host);
+  }
   // A redirect: the target is a new URL of its own, checked like a link.
   std::string target;
   if (r.status >= 300 && r.status < 400 && !r.location.empty()) {
@@ -483,15 +503,10 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
   if (!target.empty()) {
     RETURN_IF_ERROR(AddUrl(target, item.depth, item.url, item.hops + 1, false));
   }
+  // Links arrive normalized by the worker (session ids stripped with the
+  // same UrlOptions), so they go straight to admission.
   for (const std::string& link : r.link_urls) {
-    StatusOr<std::string> n = options_.url.strip_query_params.empty()
-                                  ? StatusOr<std::string>(link)
-                                  : url::NormalizeUrl(link, options_.url);
-    if (!n.ok()) {
-      ++summary_.skipped_bad_url;
-      continue;
-    }
-    RETURN_IF_ERROR(AddUrl(*n, item.depth + 1, item.url, 0, false));
+    RETURN_IF_ERROR(AddUrl(link, item.depth + 1, item.url, 0, false));
   }
   return Status::Ok();
 }

@@ -58,6 +58,11 @@ struct CrawlJobOptions {
   int64_t max_bytes = 0;
   // Stop after this many seconds; 0: no limit.
   double max_duration_s = 0;
+  // A host whose last this-many fetches in a row failed (after their
+  // retries: network errors, timeouts, 5xx, 429) is given up for the rest of
+  // the crawl: its queued URLs end as host_error_budget (fault matrix N6).
+  // 0 disables.
+  int host_error_budget = 10;
   // Redirect hops followed from one URL.
   int max_redirects = 10;
   // Fetch and honour robots.txt.
@@ -95,7 +100,7 @@ struct CrawlSummary {
   uint64_t ok = 0;      // ... without an error.
   uint64_t errors = 0;  // ... with an error.
   // Records of queued URLs dropped without a fetch (blocked_by_robots,
-  // robots_unreachable).
+  // robots_unreachable, host_error_budget).
   uint64_t unfetched = 0;
   uint64_t bytes = 0;  // Body bytes received.
   uint64_t robots_fetches = 0;

@@ -632,13 +632,24 @@ StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
   // normal form. Normalize() takes it apart and rebuilds it with five more
   // curl_url_get calls (about 2 us of the 3 us a link cost): skip that when
   // curl's own rendering has nothing Normalize would change.
-  if (options_.strip_query_params.empty()) {
+  // Only when neither the base nor the reference holds a percent sign or a
+  // non-ASCII byte: curl_url_get can change a handle whose host is
+  // percent-encoded, and such URLs need Normalize() anyway.
+  bool simple = base_url_.find('%') == std::string::npos;
+  for (const char c : encoded) {
+    if (c == '%' || static_cast<unsigned char>(c) >= 0x80) simple = false;
+  }
+  if (simple) {
     char* rendered = nullptr;
     if (curl_url_get(h.get(), CURLUPART_URL, &rendered,
                      CURLU_NO_DEFAULT_PORT) == CURLUE_OK) {
       std::string out(rendered);
       curl_free(rendered);
-      if (AlreadyNormal(out)) {
+      // Parameters to strip can only be in a query or a ";name=" segment.
+      const bool nothing_to_strip =
+          options_.strip_query_params.empty() ||
+          out.find_first_of("?;") == std::string::npos;
+      if (nothing_to_strip && AlreadyNormal(out)) {
         if (out.size() > options_.max_length)
           return TooLong(options_.max_length);
         return out;

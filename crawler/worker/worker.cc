@@ -131,13 +131,13 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
   // document's URL), else against the final URL.
   std::string base = out.final_url.empty() ? out.url : out.final_url;
   if (!doc->base_href.empty()) {
-    auto doc_resolver = url::UrlResolver::Create(base);
+    auto doc_resolver = url::UrlResolver::Create(base, options.url);
     if (doc_resolver.ok()) {
       auto b = doc_resolver->Resolve(doc->base_href);
       if (b.ok()) base = *b;
     }
   }
-  auto resolver = url::UrlResolver::Create(base);
+  auto resolver = url::UrlResolver::Create(base, options.url);
   if (!resolver.ok()) return out;
   if (!doc->canonical.empty()) {
     auto c = resolver->Resolve(doc->canonical);
@@ -202,6 +202,7 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
       ResultOptions result_options;
       result_options.html = options.html;
       result_options.honour_nofollow = options.honour_nofollow;
+      result_options.url = options.url;
       if (auto it = wants.find(r.id); it != wants.end()) {
         result_options.want_links = it->second.want_links;
         result_options.want_body = it->second.want_body;

@@ -18,6 +18,7 @@
 #include "crawler/ipc/messages.h"
 #include "crawler/mp/pipe.h"
 #include "crawler/mp/shared_stats.h"
+#include "crawler/url/url.h"
 
 namespace crawler::worker {
 
@@ -34,6 +35,8 @@ struct WorkerOptions {
   std::string hang_on;
   // Honour rel=nofollow, meta robots and X-Robots-Tag (see ResultOptions).
   bool honour_nofollow = true;
+  // How links are resolved (see ResultOptions::url).
+  url::UrlOptions url;
   // Live statistics shared with the coordinator (may be null). The worker
   // adds to the counters named in kWorkerStats, created before the fork.
   mp::SharedStats* stats = nullptr;
@@ -67,6 +70,9 @@ struct ResultOptions {
   // says nofollow; report noindex.
   bool honour_nofollow = true;
   html::HtmlOptions html;
+  // Link resolution: URL length limit and the query and path parameters
+  // (session ids) to strip.
+  url::UrlOptions url;
 };
 
 // Turns a fetch response into the result sent to the coordinator: copies the

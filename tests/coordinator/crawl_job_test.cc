@@ -186,5 +186,39 @@ TEST_CASE(
   CHECK(run.records.empty());
 }
 
+// Fault matrix N6: a host that fails everything is given up after the budget.
+TEST_CASE(
+    "Crawl: a host failing every fetch is given up after its error budget") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.max_fetch_retries = 0;
+  o.host_error_budget = 5;
+  o.workers.workers = 1;
+  o.workers.concurrency = 1;  // One at a time: the count is exact.
+  o.frontier.per_host = 1;
+  std::vector<std::string> seeds;
+  for (int i = 0; i < 30; ++i) {
+    seeds.push_back(kSite + "/status/500?i=" + std::to_string(i));
+  }
+  seeds.push_back("http://other.test/page/1");
+  o.scope.mode = scope::ScopeMode::kAny;
+  CrawlRun run = Crawl(o, seeds);
+  REQUIRE_MESSAGE(run.summary.ok(), run.summary.status().ToString());
+  CHECK(run.records.size() == 31);  // Every URL ends in one record.
+  int fetched = 0, given_up = 0;
+  for (const json& r : run.records) {
+    if (r["status"] == 500) ++fetched;
+    if (r["error"].is_string() &&
+        r["error"].get<std::string>().rfind("host_error_budget: ", 0) == 0) {
+      ++given_up;
+      CHECK(r["status"].is_null());
+    }
+  }
+  CHECK(fetched == 5);
+  CHECK(given_up == 25);
+  CHECK(run.by_url["http://other.test/page/1"]["status"] == 200);
+  CHECK(run.summary->unfetched == 25);
+}
+
 }  // namespace
 }  // namespace crawler::coordinator

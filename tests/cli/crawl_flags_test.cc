@@ -1,0 +1,130 @@
+#include "crawler/cli/crawl_flags.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "crawler/testing/test_util.h"
+
+namespace crawler::cli {
+namespace {
+
+TEST_CASE("crawl flags: defaults are polite and safe") {
+  StatusOr<CrawlFlags> f = ParseCrawlFlags({"http://a.test/"});
+  REQUIRE(f.ok());
+  CHECK(f->seeds == std::vector<std::string>{"http://a.test/"});
+  CHECK(f->job.frontier.delay_s == 1.0);
+  CHECK(f->job.frontier.per_host == 1);
+  CHECK(f->job.robots);
+  CHECK(f->job.honour_nofollow);
+  CHECK(f->job.max_depth == 20);
+  CHECK(f->fetch.user_agent == "crawler/0.1.0");
+  CHECK(f->job.product_token == "crawler");
+  CHECK_FALSE(f->fetch.allow_private_addresses);
+  CHECK(f->fetch.max_redirects == 0);  // The coordinator follows them.
+  CHECK(f->job.workers.lease_timeout_ms == f->fetch.total_timeout_ms + 10000);
+  // Session ids are stripped by default.
+  const auto& strip = f->job.url.strip_query_params;
+  CHECK(std::find(strip.begin(), strip.end(), "jsessionid") != strip.end());
+  CHECK(std::find(strip.begin(), strip.end(), "phpsessid") != strip.end());
+}
+
+TEST_CASE("crawl flags: the documented command-line contract") {
+  StatusOr<CrawlFlags> f = ParseCrawlFlags({"--seeds",
+                                            "s.txt",
+                                            "--workers",
+                                            "3",
+                                            "--concurrency",
+                                            "8",
+                                            "--delay",
+                                            "0",
+                                            "--per-host",
+                                            "4",
+                                            "--max-depth",
+                                            "2",
+                                            "--max-pages",
+                                            "100",
+                                            "--scope",
+                                            "domain",
+                                            "--include",
+                                            "^http://a",
+                                            "--include",
+                                            "x",
+                                            "--exclude",
+                                            "\\.pdf$",
+                                            "--user-agent",
+                                            "MyBot/2.0 (+http://x)",
+                                            "--no-robots",
+                                            "-o",
+                                            "out.jsonl",
+                                            "--allow-private",
+                                            "--max-bytes",
+                                            "10M",
+                                            "--max-duration",
+                                            "1.5",
+                                            "--strip-query",
+                                            "utm_*",
+                                            "--keep-session-ids",
+                                            "--sitemaps",
+                                            "--follow-nofollow"});
+  REQUIRE_MESSAGE(f.ok(), f.status().ToString());
+  CHECK(f->seed_files == std::vector<std::string>{"s.txt"});
+  CHECK(f->job.workers.workers == 3);
+  CHECK(f->job.workers.concurrency == 8);
+  CHECK(f->fetch.max_concurrency == 8);
+  CHECK(f->job.frontier.delay_s == 0);
+  CHECK(f->job.frontier.per_host == 4);
+  CHECK(f->job.max_depth == 2);
+  CHECK(f->job.max_pages == 100);
+  CHECK(f->job.scope.mode == scope::ScopeMode::kDomain);
+  CHECK(f->job.scope.include.size() == 2);
+  CHECK(f->job.scope.exclude.size() == 1);
+  CHECK(f->job.product_token == "MyBot");
+  CHECK_FALSE(f->job.robots);
+  CHECK(f->output == "out.jsonl");
+  CHECK(f->fetch.allow_private_addresses);
+  CHECK(f->job.max_bytes == 10 << 20);
+  CHECK(f->job.max_duration_s == 1.5);
+  CHECK(f->job.url.strip_query_params == std::vector<std::string>{"utm_*"});
+  CHECK(f->job.sitemaps);
+  CHECK_FALSE(f->job.honour_nofollow);
+}
+
+TEST_CASE("crawl flags: bad values name the flag and the value") {
+  auto err = [](std::vector<std::string> args) {
+    StatusOr<CrawlFlags> f = ParseCrawlFlags(args);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.status().code() == Code::kInvalidArgument);
+    return f.status().message();
+  };
+  CHECK(err({"--delay", "-1"}).find("--delay") != std::string::npos);
+  CHECK(err({"--scope", "planet"}).find("planet") != std::string::npos);
+  CHECK(err({"--per-host", "0"}).find("--per-host") != std::string::npos);
+  CHECK(err({"--max-depth", "x"}).find("'x'") != std::string::npos);
+  CHECK(err({"--user-agent", "/1.0"}).find("product token") !=
+        std::string::npos);
+  CHECK(err({"--no-robots=1"}).find("takes no value") != std::string::npos);
+  CHECK(err({"--frobnicate"}).find("unknown option '--frobnicate'") !=
+        std::string::npos);
+  CHECK(err({"--max-pages"}).find("needs a value") != std::string::npos);
+}
+
+TEST_CASE("ReadSeedFile: comments, blank lines, whitespace; missing file") {
+  const std::string path = crawler::testing::TempDir() + "/seeds.txt";
+  {
+    std::ofstream f(path);
+    f << "# seeds\n\n  http://a.test/  \nhttp://b.test/x\r\n   # indented "
+         "comment\n";
+  }
+  StatusOr<std::vector<std::string>> seeds = ReadSeedFile(path);
+  REQUIRE(seeds.ok());
+  CHECK(*seeds ==
+        std::vector<std::string>{"http://a.test/", "http://b.test/x"});
+  StatusOr<std::vector<std::string>> missing =
+      ReadSeedFile("/nonexistent/s.txt");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message().find("/nonexistent/s.txt") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace crawler::cli
