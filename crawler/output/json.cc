@@ -77,4 +77,34 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+std::string RedactUserinfo(std::string_view s) {
+  std::string out;
+  size_t from = 0;
+  while (true) {
+    const size_t scheme = s.find("://", from);
+    if (scheme == std::string_view::npos) break;
+    const size_t start = scheme + 3;
+    // The authority ends at the first '/', '?', '#', whitespace or quote.
+    size_t end = start;
+    while (end < s.size() && s[end] != '/' && s[end] != '?' && s[end] != '#' &&
+           s[end] != ' ' && s[end] != '"' && s[end] != '\'' && s[end] != '\n') {
+      ++end;
+    }
+    const size_t at = s.rfind('@', end == start ? start : end - 1);
+    if (at != std::string_view::npos && at >= start && at < end) {
+      const size_t colon = s.find(':', start);
+      if (colon != std::string_view::npos && colon < at) {
+        out.append(s.substr(from, colon + 1 - from));
+        out.append("***");
+        from = at;  // Keep "@host...".
+        continue;
+      }
+    }
+    out.append(s.substr(from, start - from));
+    from = start;
+  }
+  out.append(s.substr(from));
+  return out;
+}
+
 }  // namespace crawler::output

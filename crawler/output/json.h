@@ -16,6 +16,11 @@ namespace crawler::output {
 // Appends `s` as a quoted JSON string.
 void AppendJsonString(std::string* out, std::string_view s);
 
+// Hides the password of every "scheme://user:password@host" in `s` (URLs and
+// messages that quote them): "http://ann:***@host/". Fault matrix S7: a
+// secret given in a seed never reaches a record or a log.
+std::string RedactUserinfo(std::string_view s);
+
 }  // namespace crawler::output
 
 #endif  // CRAWLER_OUTPUT_JSON_H_

@@ -11,16 +11,29 @@ constexpr size_t kFlushBytes = 64 << 10;
 
 }  // namespace
 
+namespace {
+
+// A string field that may quote a URL: passwords in userinfo are hidden.
+void AppendUrlish(std::string* out, std::string_view s) {
+  if (s.find('@') == std::string_view::npos) {
+    AppendJsonString(out, s);
+  } else {
+    AppendJsonString(out, RedactUserinfo(s));
+  }
+}
+
+}  // namespace
+
 std::string FormatRecord(const ipc::FetchResult& r, const CrawlContext* crawl) {
   std::string out;
   out.reserve(256 + r.url.size() + r.final_url.size() + r.title.size() +
               r.error.size());
   const bool answered = r.status != 0;
   out.append("{\"url\":");
-  AppendJsonString(&out, r.url);
+  AppendUrlish(&out, r.url);
   out.append(",\"final_url\":");
   if (answered) {
-    AppendJsonString(&out, r.final_url);
+    AppendUrlish(&out, r.final_url);
   } else {
     out.append("null");
   }
@@ -48,14 +61,14 @@ std::string FormatRecord(const ipc::FetchResult& r, const CrawlContext* crawl) {
   if (r.error.empty()) {
     out.append("null");
   } else {
-    AppendJsonString(&out, r.error);
+    AppendUrlish(&out, r.error);
   }
   if (crawl != nullptr) {
     auto string_or_null = [&out](const std::string& s) {
       if (s.empty()) {
         out.append("null");
       } else {
-        AppendJsonString(&out, s);
+        AppendUrlish(&out, s);
       }
     };
     out.append(",\"depth\":");

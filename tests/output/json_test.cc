@@ -363,5 +363,30 @@ TEST_CASE("RecordWriter reports a full disk naming the path") {
   std::fclose(full);
 }
 
+// Fault matrix S7: passwords in URLs never reach a record.
+TEST_CASE(
+    "RedactUserinfo hides passwords in URLs and in messages quoting them") {
+  CHECK(RedactUserinfo("http://ann:S3CR3T@host.test/x") ==
+        "http://ann:***@host.test/x");
+  CHECK(RedactUserinfo("https://u:p@a/ and ftp://v:q@b:21/") ==
+        "https://u:***@a/ and ftp://v:***@b:21/");
+  CHECK(RedactUserinfo("connect_failed: http://u:pw@127.0.0.1:1/: refused") ==
+        "connect_failed: http://u:***@127.0.0.1:1/: refused");
+  CHECK(RedactUserinfo("http://user@host/") == "http://user@host/");
+  CHECK(RedactUserinfo("http://host/a@b:c") == "http://host/a@b:c");
+  CHECK(RedactUserinfo("mailto:a@b") == "mailto:a@b");
+  CHECK(RedactUserinfo("no url") == "no url");
+  ipc::FetchResult r;
+  r.url = "http://ann:S3CR3T@host.test/";
+  r.final_url = r.url;
+  r.status = 200;
+  r.error = "timeout: http://ann:S3CR3T@host.test/: slow";
+  output::CrawlContext ctx{1, "http://bob:HUNTER2@ref.test/"};
+  const std::string line = FormatRecord(r, &ctx);
+  CHECK(line.find("S3CR3T") == std::string::npos);
+  CHECK(line.find("HUNTER2") == std::string::npos);
+  CHECK(line.find("http://ann:***@host.test/") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace crawler::output
