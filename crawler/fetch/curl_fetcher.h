@@ -17,7 +17,9 @@
 //    link-local, CGNAT and unspecified IPv4/IPv6 addresses (IPv4-mapped forms
 //    included) are refused as blocked_private_address;
 //  - proxies from the environment are ignored, cookies are off, TLS
-//    certificates are verified, no signals are used (CURLOPT_NOSIGNAL).
+//    certificates are verified (FetchOptions::ca_cert_file adds a CA;
+//    insecure turns verification off), HTTP/2 is negotiated over TLS by
+//    ALPN, no signals are used (CURLOPT_NOSIGNAL).
 //
 // Thread-safety: NOT thread-safe; use a CurlFetcher from one thread. Create it
 // in the process that uses it (after fork()) and never use one across fork().
