@@ -354,9 +354,9 @@ TEST_CASE("R4: wildcards and $ match, a pathological pattern in bounded time") {
       "# Disallow: /commented/\n"
       "Disallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n";
   const std::string h = "http://h.test";
-  const std::string long_path = "/" +
-                                std::string(8000, 'a')  // URLs stop at 8 KiB;
-                                const auto t0 = Clock::now();
+  const std::string long_path =
+      "/" + std::string(8000, 'a');  // URLs stop at 8 KiB.
+  const auto t0 = Clock::now();
   auto v = RobotsCheck(robots, "crawler",
                        {h + "/foo/x/y/qux", h + "/foo/qux", h + "/bar",
                         h + "/bar/", h + "/i.gif", h + "/i.gif?x",
