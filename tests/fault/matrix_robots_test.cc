@@ -38,19 +38,20 @@ using Clock = std::chrono::steady_clock;
 
 // --- harness (the same block in every matrix_*_test.cc) ---------------------
 
-int64_t MsSince(Clock::time_point t) {
+[[maybe_unused]] int64_t MsSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t)
       .count();
 }
 
 FaultServer& Server();
 
-std::string CrawlerPath() {
+[[maybe_unused]] std::string CrawlerPath() {
   return crawler::testing::RunfilePath("crawler/cli/crawler");
 }
 
 // "http://<host>:<port><path>" on the fault server.
-std::string U(const std::string& host, const std::string& path) {
+[[maybe_unused]] std::string U(const std::string& host,
+                               const std::string& path) {
   return Server().Url(host, path);
 }
 
@@ -71,9 +72,11 @@ struct Run {
 
 // Runs the crawler with `args` (after the binary) and waits at most
 // `timeout_ms` (the Command destructor kills it when the test fails).
-Run RunCrawler(const std::vector<std::string>& args, int timeout_ms = 30000,
-               const std::vector<std::string>& env = {},
-               const std::string& stdin_data = "", bool json_lines = true) {
+[[maybe_unused]] Run RunCrawler(const std::vector<std::string>& args,
+                                int timeout_ms = 30000,
+                                const std::vector<std::string>& env = {},
+                                const std::string& stdin_data = "",
+                                bool json_lines = true) {
   std::vector<std::string> argv = {CrawlerPath()};
   argv.insert(argv.end(), args.begin(), args.end());
   const auto t0 = Clock::now();
@@ -100,14 +103,15 @@ Run RunCrawler(const std::vector<std::string>& args, int timeout_ms = 30000,
 }
 
 // True when the record is a fetched page: a status and no error.
-bool Fetched(const json& r) {
+[[maybe_unused]] bool Fetched(const json& r) {
   return r["status"].is_number() && !r["error"].is_string();
 }
 
 // `crawler crawl` on the fault server's fake hosts: --allow-private, the
 // *.test override, no politeness delay and short timeouts; `args` last.
-Run Crawl(const std::vector<std::string>& args, int timeout_ms = 30000,
-          const std::vector<std::string>& env = {}) {
+[[maybe_unused]] Run Crawl(const std::vector<std::string>& args,
+                           int timeout_ms = 30000,
+                           const std::vector<std::string>& env = {}) {
   std::vector<std::string> a = {"crawl",
                                 "--allow-private",
                                 "--resolve",
@@ -123,8 +127,9 @@ Run Crawl(const std::vector<std::string>& args, int timeout_ms = 30000,
 }
 
 // `crawler fetch --ordered` the same way; records in input order.
-Run Fetch(const std::vector<std::string>& args, int timeout_ms = 30000,
-          const std::vector<std::string>& env = {}) {
+[[maybe_unused]] Run Fetch(const std::vector<std::string>& args,
+                           int timeout_ms = 30000,
+                           const std::vector<std::string>& env = {}) {
   std::vector<std::string> a = {
       "fetch",     "--allow-private", "--resolve", Server().ResolveFlag(),
       "--ordered", "--timeout",       "2",         "--connect-timeout",
@@ -133,14 +138,14 @@ Run Fetch(const std::vector<std::string>& args, int timeout_ms = 30000,
   return RunCrawler(a, timeout_ms, env);
 }
 
-std::string ErrorOf(const json& r) {
+[[maybe_unused]] std::string ErrorOf(const json& r) {
   return r.contains("error") && r["error"].is_string()
              ? r["error"].get<std::string>()
              : "";
 }
 
 // The error class of a record ("" when it has no error).
-std::string ClassOf(const json& r) {
+[[maybe_unused]] std::string ClassOf(const json& r) {
   const std::string e = ErrorOf(r);
   return e.substr(0, e.find(':'));
 }
@@ -148,7 +153,8 @@ std::string ClassOf(const json& r) {
 // True when the record's error class is one of `classes` (the engine's
 // documented name first, then the fault matrix's or issue 4's name for the
 // same terminal state).
-bool ClassIn(const json& r, std::initializer_list<const char*> classes) {
+[[maybe_unused]] bool ClassIn(const json& r,
+                              std::initializer_list<const char*> classes) {
   const std::string c = ClassOf(r);
   for (const char* k : classes) {
     if (c == k) return true;
@@ -157,7 +163,8 @@ bool ClassIn(const json& r, std::initializer_list<const char*> classes) {
 }
 
 // url -> record; two records for one URL fail the test.
-std::map<std::string, json> ByUrl(const std::vector<json>& records) {
+[[maybe_unused]] std::map<std::string, json> ByUrl(
+    const std::vector<json>& records) {
   std::map<std::string, json> m;
   for (const json& r : records) {
     const std::string u = r["url"];
@@ -168,37 +175,38 @@ std::map<std::string, json> ByUrl(const std::vector<json>& records) {
 }
 
 // The fault server's request log (/__log?query).
-json Log(const std::string& query = "") {
+[[maybe_unused]] json Log(const std::string& query = "") {
   auto text = Server().Log(query);
   REQUIRE_MESSAGE(text.ok(), text.status().ToString());
   return json::parse(*text);
 }
 
 // Requests to fake host `host` (any port), in arrival order.
-std::vector<json> HostLog(const std::string& host) {
+[[maybe_unused]] std::vector<json> HostLog(const std::string& host) {
   std::vector<json> out;
   for (json& e : Log("host=" + host)) out.push_back(std::move(e));
   return out;
 }
 
 // Paths requested from `host`.
-std::vector<std::string> Paths(const std::string& host) {
+[[maybe_unused]] std::vector<std::string> Paths(const std::string& host) {
   std::vector<std::string> out;
   for (const json& e : HostLog(host)) out.push_back(e["path"]);
   return out;
 }
 
-size_t CountPath(const std::string& host, const std::string& path) {
+[[maybe_unused]] size_t CountPath(const std::string& host,
+                                  const std::string& path) {
   size_t n = 0;
   for (const std::string& p : Paths(host)) n += p == path;
   return n;
 }
 
 // Requests the canary on 127.0.0.2 received so far.
-size_t CanaryHits() { return Log("listener=canary").size(); }
+[[maybe_unused]] size_t CanaryHits() { return Log("listener=canary").size(); }
 
 // Percent-encodes a query value.
-std::string Q(const std::string& s) {
+[[maybe_unused]] std::string Q(const std::string& s) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
@@ -214,7 +222,7 @@ std::string Q(const std::string& s) {
 }
 
 // Sets the robots.txt scenario of `host` at run time (/__robots).
-void SetRobots(const std::string& host, const json& scenario) {
+[[maybe_unused]] void SetRobots(const std::string& host, const json& scenario) {
   auto r =
       Server().Get("/__robots?host=" + host + "&set=" + Q(scenario.dump()));
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
@@ -222,7 +230,9 @@ void SetRobots(const std::string& host, const json& scenario) {
 }
 
 // A log entry's request time (Unix seconds).
-double TimeOf(const json& e) { return e["time"].get<double>(); }
+[[maybe_unused]] double TimeOf(const json& e) {
+  return e["time"].get<double>();
+}
 
 FaultServer& Server() {
   static std::unique_ptr<FaultServer> server = [] {
