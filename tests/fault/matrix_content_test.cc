@@ -1,0 +1,417 @@
+// Fault matrix sections 6.3 and 6.4 are split: this file is 6.3 (content,
+// C1-C4), one test per row that applies today, against
+// tests/testdata/fault_server.py through the crawler binary. Each asserts the
+// terminal state in the output records, a bounded time, and that the rest of
+// the crawl completed; C4 also asserts that the canary on 127.0.0.2 gets no
+// request. Rows whose expected behaviour the engine lacks are written anyway
+// and skipped, each with an "ENGINE GAP:" comment (tests/fault/README.md).
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crawler/testing/command.h"
+#include "crawler/testing/fault_server.h"
+#include "crawler/testing/test_util.h"
+
+namespace crawler {
+namespace {
+
+using crawler::testing::Command;
+using crawler::testing::FaultServer;
+using crawler::testing::FaultServerOptions;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// --- harness (the same block in every matrix_*_test.cc) ---------------------
+
+[[maybe_unused]] int64_t MsSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t)
+      .count();
+}
+
+FaultServer& Server();
+
+[[maybe_unused]] std::string CrawlerPath() {
+  return crawler::testing::RunfilePath("crawler/cli/crawler");
+}
+
+// "http://<host>:<port><path>" on the fault server.
+[[maybe_unused]] std::string U(const std::string& host,
+                               const std::string& path) {
+  return Server().Url(host, path);
+}
+
+// One run of the crawler binary.
+struct Run {
+  int code = -1;
+  std::vector<json> records;  // stdout, one JSON object per line.
+  std::string out;
+  std::string err;
+  int64_t ms = 0;  // Wall time of the run.
+  std::string LastErrLine() const {
+    std::string e = err;
+    while (!e.empty() && e.back() == '\n') e.pop_back();
+    const size_t nl = e.rfind('\n');
+    return nl == std::string::npos ? e : e.substr(nl + 1);
+  }
+};
+
+// Runs the crawler with `args` (after the binary) and waits at most
+// `timeout_ms` (the Command destructor kills it when the test fails).
+[[maybe_unused]] Run RunCrawler(const std::vector<std::string>& args,
+                                int timeout_ms = 30000,
+                                const std::vector<std::string>& env = {},
+                                const std::string& stdin_data = "",
+                                bool json_lines = true) {
+  std::vector<std::string> argv = {CrawlerPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto t0 = Clock::now();
+  auto cmd = Command::Start(argv, env, stdin_data);
+  REQUIRE(cmd.ok());
+  std::optional<int> code = (*cmd)->Wait(timeout_ms);
+  REQUIRE_MESSAGE(code.has_value(), "crawler did not finish in "
+                                        << timeout_ms
+                                        << " ms: " << (*cmd)->Stderr());
+  Run run;
+  run.ms = MsSince(t0);
+  run.code = *code;
+  run.out = (*cmd)->Stdout();
+  run.err = (*cmd)->Stderr();
+  std::istringstream in(run.out);
+  std::string line;
+  while (json_lines && std::getline(in, line)) {
+    // Also checks that every record is valid JSON (and valid UTF-8).
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    REQUIRE_MESSAGE(!j.is_discarded(), "not a JSON record: " << line);
+    run.records.push_back(std::move(j));
+  }
+  return run;
+}
+
+// True when the record is a fetched page: a status and no error.
+[[maybe_unused]] bool Fetched(const json& r) {
+  return r["status"].is_number() && !r["error"].is_string();
+}
+
+// `crawler crawl` on the fault server's fake hosts: --allow-private, the
+// *.test override, no politeness delay and short timeouts; `args` last.
+[[maybe_unused]] Run Crawl(const std::vector<std::string>& args,
+                           int timeout_ms = 30000,
+                           const std::vector<std::string>& env = {}) {
+  std::vector<std::string> a = {"crawl",
+                                "--allow-private",
+                                "--resolve",
+                                Server().ResolveFlag(),
+                                "--delay",
+                                "0",
+                                "--timeout",
+                                "2",
+                                "--connect-timeout",
+                                "1"};
+  a.insert(a.end(), args.begin(), args.end());
+  return RunCrawler(a, timeout_ms, env);
+}
+
+// `crawler fetch --ordered` the same way; records in input order.
+[[maybe_unused]] Run Fetch(const std::vector<std::string>& args,
+                           int timeout_ms = 30000,
+                           const std::vector<std::string>& env = {}) {
+  std::vector<std::string> a = {
+      "fetch",     "--allow-private", "--resolve", Server().ResolveFlag(),
+      "--ordered", "--timeout",       "2",         "--connect-timeout",
+      "1"};
+  a.insert(a.end(), args.begin(), args.end());
+  return RunCrawler(a, timeout_ms, env);
+}
+
+[[maybe_unused]] std::string ErrorOf(const json& r) {
+  return r.contains("error") && r["error"].is_string()
+             ? r["error"].get<std::string>()
+             : "";
+}
+
+// The error class of a record ("" when it has no error).
+[[maybe_unused]] std::string ClassOf(const json& r) {
+  const std::string e = ErrorOf(r);
+  return e.substr(0, e.find(':'));
+}
+
+// True when the record's error class is one of `classes` (the engine's
+// documented name first, then the fault matrix's or issue 4's name for the
+// same terminal state).
+[[maybe_unused]] bool ClassIn(const json& r,
+                              std::initializer_list<const char*> classes) {
+  const std::string c = ClassOf(r);
+  for (const char* k : classes) {
+    if (c == k) return true;
+  }
+  return false;
+}
+
+// url -> record; two records for one URL fail the test.
+[[maybe_unused]] std::map<std::string, json> ByUrl(
+    const std::vector<json>& records) {
+  std::map<std::string, json> m;
+  for (const json& r : records) {
+    const std::string u = r["url"];
+    CHECK_MESSAGE(m.count(u) == 0, "two records for " << u);
+    m[u] = r;
+  }
+  return m;
+}
+
+// The fault server's request log (/__log?query).
+[[maybe_unused]] json Log(const std::string& query = "") {
+  auto text = Server().Log(query);
+  REQUIRE_MESSAGE(text.ok(), text.status().ToString());
+  return json::parse(*text);
+}
+
+// Requests to fake host `host` (any port), in arrival order.
+[[maybe_unused]] std::vector<json> HostLog(const std::string& host) {
+  std::vector<json> out;
+  for (json& e : Log("host=" + host)) out.push_back(std::move(e));
+  return out;
+}
+
+// Paths requested from `host`.
+[[maybe_unused]] std::vector<std::string> Paths(const std::string& host) {
+  std::vector<std::string> out;
+  for (const json& e : HostLog(host)) out.push_back(e["path"]);
+  return out;
+}
+
+[[maybe_unused]] size_t CountPath(const std::string& host,
+                                  const std::string& path) {
+  size_t n = 0;
+  for (const std::string& p : Paths(host)) n += p == path;
+  return n;
+}
+
+// Requests the canary on 127.0.0.2 received so far.
+[[maybe_unused]] size_t CanaryHits() { return Log("listener=canary").size(); }
+
+// Percent-encodes a query value.
+[[maybe_unused]] std::string Q(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Sets the robots.txt scenario of `host` at run time (/__robots).
+[[maybe_unused]] void SetRobots(const std::string& host, const json& scenario) {
+  auto r =
+      Server().Get("/__robots?host=" + host + "&set=" + Q(scenario.dump()));
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->status == 200);
+}
+
+// A log entry's request time (Unix seconds).
+[[maybe_unused]] double TimeOf(const json& e) {
+  return e["time"].get<double>();
+}
+
+FaultServer& Server() {
+  static std::unique_ptr<FaultServer> server = [] {
+    FaultServerOptions o;
+    o.canary = true;
+    auto s = FaultServer::Start(o);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    return std::move(s).value();
+  }();
+  return *server;
+}
+
+TEST_CASE("C1: binary and mislabelled bodies are recorded, never parsed") {
+  const std::vector<std::string> binary = {
+      "/ctype?declared=application/pdf&actual=pdf",
+      "/ctype?declared=image/png&actual=png",
+      "/ctype?declared=application/octet-stream&actual=octet",
+      "/ctype?declared=none&actual=png",
+      "/ctype?declared=image/png&actual=html"};
+  std::vector<std::string> args = {"--max-depth", "1", "--retries", "0"};
+  for (const std::string& p : binary) args.push_back(U("c1.test", p));
+  args.push_back(U("c1.test", "/ctype?declared=text/html&actual=html&size=1G"));
+  args.push_back(U("c1.test", "/ctype?declared=none&actual=html"));
+  const Run run = Crawl(args);
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.ms < 6000);
+  auto by = ByUrl(run.records);
+  for (const std::string& p : binary) {
+    const json& r = by[U("c1.test", p)];
+    CAPTURE(r.dump());
+    CHECK(Fetched(r));
+    CHECK(r["title"].is_null());
+    CHECK(r["links"].is_null());
+  }
+  // The links inside the binary bodies were never seen by the parser.
+  CHECK(CountPath("c1.test", "/never-parsed") == 0);
+  // 1 GB of text/html: refused on its Content-Length, nothing read.
+  const json& big =
+      by[U("c1.test", "/ctype?declared=text/html&actual=html&size=1G")];
+  CHECK(ClassIn(big, {"too_large", "skipped_content_type"}));
+  CHECK(big["bytes"] == 0);
+  // HTML without a Content-Type is sniffed and parsed.
+  CHECK(by[U("c1.test", "/ctype?declared=none&actual=html")]["title"] ==
+        "ctype");
+}
+
+TEST_CASE("C1: a PNG labelled text/html is sniffed and not parsed" *
+          doctest::skip()) {
+  // ENGINE GAP: the worker trusts Content-Type text/html and hands the PNG
+  // bytes to gumbo: the record has title "" and links 1, and the crawl
+  // requests /never-parsed, a link found inside the PNG.
+  const Run run =
+      Crawl({"--max-depth", "1", "--retries", "0",
+             U("c1b.test", "/ctype?declared=text/html&actual=png")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(!run.records.empty());
+  CHECK(run.records[0]["title"].is_null());
+  CHECK(CountPath("c1b.test", "/never-parsed") == 0);
+}
+
+TEST_CASE("C1: an unwanted type is skipped after the headers" *
+          doctest::skip()) {
+  // ENGINE GAP: the body of a type that will not be parsed is read in full
+  // (8 MiB here) and recorded as a fetched page; no skipped_content_type
+  // state, no early abort.
+  const Run run = Fetch(
+      {"--retries", "0", U("c1c.test", "/ctype?declared=image/png&size=8M")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 1);
+  CHECK(ClassOf(run.records[0]) == "skipped_content_type");
+  CHECK(run.records[0]["bytes"].get<int64_t>() < (1 << 20));
+}
+
+TEST_CASE("C2: hostile HTML: workers survive or are replaced, crawl goes on") {
+  const std::vector<std::string> hostile = {
+      "/html?deep=300000", "/html?attrs=100000", "/html?links=100000",
+      "/html?text=50M"};
+  std::vector<std::string> args = {"--max-depth", "0", "--retries", "0"};
+  for (const std::string& p : hostile) args.push_back(U("c2.test", p));
+  args.push_back(U("c2.test", "/page/1"));
+  const Run run = Crawl(args, 60000);
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.ms < 20000);
+  auto by = ByUrl(run.records);
+  CHECK(by.size() == hostile.size() + 1);
+  for (const std::string& p : hostile) {
+    const json& r = by[U("c2.test", p)];
+    CAPTURE(r.dump());
+    const bool terminal = Fetched(r) || ClassIn(r, {"parse_limit", "too_large",
+                                                    "worker_crashed"});
+    CHECK(terminal);
+  }
+  CHECK(by[U("c2.test", "/html?links=100000")]["links"].is_number());
+  CHECK(ClassOf(by[U("c2.test", "/html?text=50M")]) == "too_large");
+  CHECK(Fetched(by[U("c2.test", "/page/1")]));
+  // <base href> pointing at the canary: resolved links stay out of scope.
+  const size_t canary_before = CanaryHits();
+  const Run base =
+      Crawl({"--max-depth", "1", "--retries", "0",
+             U("c2b.test", "/html?base=" + Q(Server().CanaryUrl("/base/")))});
+  CHECK_MESSAGE(base.code == 0, base.err);
+  CHECK(base.records.size() == 1);
+  CHECK(CanaryHits() == canary_before);
+}
+
+TEST_CASE("C3: invalid or mislabelled encodings give valid UTF-8 records") {
+  const Run run =
+      Fetch({"--retries", "0", U("c3.test", "/enc?variant=invalid_utf8"),
+             U("c3.test", "/enc?variant=latin1_as_utf8"),
+             U("c3.test", "/enc?variant=utf16_bom"),
+             U("c3.test", "/enc?variant=meta_conflict"),
+             U("c3.test", "/enc?variant=unknown"), U("c3.test", "/page/1")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  // RunCrawler parsed every line with nlohmann::json, which rejects invalid
+  // UTF-8: every record is valid UTF-8.
+  REQUIRE(run.records.size() == 6);
+  for (const json& r : run.records) CHECK(Fetched(r));
+  const std::string bad = run.records[0]["title"];
+  CHECK(bad.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD.
+  CHECK(bad.rfind("bad ", 0) == 0);
+  CHECK(run.records[1]["title"].get<std::string>().rfind("caf", 0) == 0);
+  CHECK(run.records[4]["title"] == "unknown charset");
+  CHECK(run.ms < 4000);
+}
+
+TEST_CASE("C3: a UTF-16 page with a BOM is transcoded before parsing" *
+          doctest::skip()) {
+  // ENGINE GAP: bodies go to gumbo as UTF-8 without transcoding; the UTF-16LE
+  // page's title comes out as "" and its link is not found (links 0).
+  const Run run =
+      Fetch({"--retries", "0", U("c3b.test", "/enc?variant=utf16_bom")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 1);
+  CHECK(run.records[0]["title"] == "utf-16 page");
+  CHECK(run.records[0]["links"] == 1);
+}
+
+TEST_CASE("C4: weird links: only http(s) in scope is crawled, canary 0 hits") {
+  const size_t canary_before = CanaryHits();
+  const Run run = Crawl(
+      {"--max-depth", "1", "--retries", "0", U("c4.test", "/links?set=weird")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.ms < 6000);
+  std::set<std::string> fetched;
+  for (const json& r : run.records) {
+    CHECK(Fetched(r));
+    fetched.insert(r["url"]);
+  }
+  // Normalized (spaces encoded, dot segments above the root dropped, the
+  // fragment-only and duplicate links deduplicated, case kept in the path);
+  // the 100 KB href, javascript:, data:, mailto:, file:, gopher:, dict:,
+  // other hosts and numeric loopback forms are not crawled.
+  const std::set<std::string> core = {
+      U("c4.test", "/links?set=weird"), U("c4.test", "/page/%20spaced"),
+      U("c4.test", "/above-root"), U("c4.test", "/dup"), U("c4.test", "/DUP")};
+  for (const std::string& u : core) CHECK(fetched.count(u) == 1);
+  for (const std::string& u : fetched) {
+    CAPTURE(u);
+    const bool expected = core.count(u) == 1 ||
+                          u == U("c4.test", "/page/1") ||  // See the skipped
+                          u == U("c4.test", "/page/2");    // CRLF case.
+    CHECK(expected);
+  }
+  for (const std::string& p : Paths("c4.test")) {
+    CHECK(p.rfind("/long/", 0) != 0);  // The 100 KB href.
+  }
+  CHECK(CanaryHits() == canary_before);
+}
+
+TEST_CASE("C4: an href with a raw CR LF inside is rejected" * doctest::skip()) {
+  // ENGINE GAP: "/page/\r\n1" is crawled as /page/1 (the tab and newlines
+  // are stripped, as WHATWG URL parsing does); the matrix wants CR LF in an
+  // href rejected. (Possibly a matrix decision to revisit rather than a bug.)
+  const Run run = Crawl({"--max-depth", "1", "--retries", "0",
+                         U("c4b.test", "/links?set=weird")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(CountPath("c4b.test", "/page/1") == 0);
+}
+
+}  // namespace
+}  // namespace crawler
