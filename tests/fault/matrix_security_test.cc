@@ -1,0 +1,578 @@
+// Fault matrix section 6.6 (security, S1-S12): one test per row that applies
+// today, against tests/testdata/fault_server.py through the crawler binary.
+// The SSRF tests (S1, S2, S4; C4 in matrix_content_test.cc) also assert that
+// the canary listener on 127.0.0.2 received no request. Rows whose expected
+// behaviour the engine lacks are written anyway and skipped, each with an
+// "ENGINE GAP:" comment (tests/fault/README.md lists them).
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crawler/testing/command.h"
+#include "crawler/testing/fault_server.h"
+#include "crawler/testing/test_util.h"
+
+namespace crawler {
+namespace {
+
+using crawler::testing::Command;
+using crawler::testing::FaultServer;
+using crawler::testing::FaultServerOptions;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// --- harness (the same block in every matrix_*_test.cc) ---------------------
+
+[[maybe_unused]] int64_t MsSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t)
+      .count();
+}
+
+FaultServer& Server();
+
+[[maybe_unused]] std::string CrawlerPath() {
+  return crawler::testing::RunfilePath("crawler/cli/crawler");
+}
+
+// "http://<host>:<port><path>" on the fault server.
+[[maybe_unused]] std::string U(const std::string& host,
+                               const std::string& path) {
+  return Server().Url(host, path);
+}
+
+// One run of the crawler binary.
+struct Run {
+  int code = -1;
+  std::vector<json> records;  // stdout, one JSON object per line.
+  std::string out;
+  std::string err;
+  int64_t ms = 0;  // Wall time of the run.
+  std::string LastErrLine() const {
+    std::string e = err;
+    while (!e.empty() && e.back() == '\n') e.pop_back();
+    const size_t nl = e.rfind('\n');
+    return nl == std::string::npos ? e : e.substr(nl + 1);
+  }
+};
+
+// Runs the crawler with `args` (after the binary) and waits at most
+// `timeout_ms` (the Command destructor kills it when the test fails).
+[[maybe_unused]] Run RunCrawler(const std::vector<std::string>& args,
+                                int timeout_ms = 30000,
+                                const std::vector<std::string>& env = {},
+                                const std::string& stdin_data = "",
+                                bool json_lines = true) {
+  std::vector<std::string> argv = {CrawlerPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto t0 = Clock::now();
+  auto cmd = Command::Start(argv, env, stdin_data);
+  REQUIRE(cmd.ok());
+  std::optional<int> code = (*cmd)->Wait(timeout_ms);
+  REQUIRE_MESSAGE(code.has_value(), "crawler did not finish in "
+                                        << timeout_ms
+                                        << " ms: " << (*cmd)->Stderr());
+  Run run;
+  run.ms = MsSince(t0);
+  run.code = *code;
+  run.out = (*cmd)->Stdout();
+  run.err = (*cmd)->Stderr();
+  std::istringstream in(run.out);
+  std::string line;
+  while (json_lines && std::getline(in, line)) {
+    // Also checks that every record is valid JSON (and valid UTF-8).
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    REQUIRE_MESSAGE(!j.is_discarded(), "not a JSON record: " << line);
+    run.records.push_back(std::move(j));
+  }
+  return run;
+}
+
+// True when the record is a fetched page: a status and no error.
+[[maybe_unused]] bool Fetched(const json& r) {
+  return r["status"].is_number() && !r["error"].is_string();
+}
+
+// `crawler crawl` on the fault server's fake hosts: --allow-private, the
+// *.test override, no politeness delay and short timeouts; `args` last.
+[[maybe_unused]] Run Crawl(const std::vector<std::string>& args,
+                           int timeout_ms = 30000,
+                           const std::vector<std::string>& env = {}) {
+  std::vector<std::string> a = {"crawl",
+                                "--allow-private",
+                                "--resolve",
+                                Server().ResolveFlag(),
+                                "--delay",
+                                "0",
+                                "--timeout",
+                                "2",
+                                "--connect-timeout",
+                                "1"};
+  a.insert(a.end(), args.begin(), args.end());
+  return RunCrawler(a, timeout_ms, env);
+}
+
+// `crawler fetch --ordered` the same way; records in input order.
+[[maybe_unused]] Run Fetch(const std::vector<std::string>& args,
+                           int timeout_ms = 30000,
+                           const std::vector<std::string>& env = {}) {
+  std::vector<std::string> a = {
+      "fetch",     "--allow-private", "--resolve", Server().ResolveFlag(),
+      "--ordered", "--timeout",       "2",         "--connect-timeout",
+      "1"};
+  a.insert(a.end(), args.begin(), args.end());
+  return RunCrawler(a, timeout_ms, env);
+}
+
+[[maybe_unused]] std::string ErrorOf(const json& r) {
+  return r.contains("error") && r["error"].is_string()
+             ? r["error"].get<std::string>()
+             : "";
+}
+
+// The error class of a record ("" when it has no error).
+[[maybe_unused]] std::string ClassOf(const json& r) {
+  const std::string e = ErrorOf(r);
+  return e.substr(0, e.find(':'));
+}
+
+// True when the record's error class is one of `classes` (the engine's
+// documented name first, then the fault matrix's or issue 4's name for the
+// same terminal state).
+[[maybe_unused]] bool ClassIn(const json& r,
+                              std::initializer_list<const char*> classes) {
+  const std::string c = ClassOf(r);
+  for (const char* k : classes) {
+    if (c == k) return true;
+  }
+  return false;
+}
+
+// url -> record; two records for one URL fail the test.
+[[maybe_unused]] std::map<std::string, json> ByUrl(
+    const std::vector<json>& records) {
+  std::map<std::string, json> m;
+  for (const json& r : records) {
+    const std::string u = r["url"];
+    CHECK_MESSAGE(m.count(u) == 0, "two records for " << u);
+    m[u] = r;
+  }
+  return m;
+}
+
+// The fault server's request log (/__log?query).
+[[maybe_unused]] json Log(const std::string& query = "") {
+  auto text = Server().Log(query);
+  REQUIRE_MESSAGE(text.ok(), text.status().ToString());
+  return json::parse(*text);
+}
+
+// Requests to fake host `host` (any port), in arrival order.
+[[maybe_unused]] std::vector<json> HostLog(const std::string& host) {
+  std::vector<json> out;
+  for (json& e : Log("host=" + host)) out.push_back(std::move(e));
+  return out;
+}
+
+// Paths requested from `host`.
+[[maybe_unused]] std::vector<std::string> Paths(const std::string& host) {
+  std::vector<std::string> out;
+  for (const json& e : HostLog(host)) out.push_back(e["path"]);
+  return out;
+}
+
+[[maybe_unused]] size_t CountPath(const std::string& host,
+                                  const std::string& path) {
+  size_t n = 0;
+  for (const std::string& p : Paths(host)) n += p == path;
+  return n;
+}
+
+// Requests the canary on 127.0.0.2 received so far.
+[[maybe_unused]] size_t CanaryHits() { return Log("listener=canary").size(); }
+
+// Percent-encodes a query value.
+[[maybe_unused]] std::string Q(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Sets the robots.txt scenario of `host` at run time (/__robots).
+[[maybe_unused]] void SetRobots(const std::string& host, const json& scenario) {
+  auto r =
+      Server().Get("/__robots?host=" + host + "&set=" + Q(scenario.dump()));
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->status == 200);
+}
+
+// A log entry's request time (Unix seconds).
+[[maybe_unused]] double TimeOf(const json& e) {
+  return e["time"].get<double>();
+}
+
+FaultServer& Server() {
+  static std::unique_ptr<FaultServer> server = [] {
+    FaultServerOptions o;
+    o.canary = true;
+    auto s = FaultServer::Start(o);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    return std::move(s).value();
+  }();
+  return *server;
+}
+
+std::string CanaryPort() { return std::to_string(Server().canary_port()); }
+
+// The request headers named `name` (case-insensitive) in log entry `e`.
+std::vector<std::string> Header(const json& e, const std::string& name) {
+  std::vector<std::string> out;
+  for (const json& h : e["headers"]) {
+    std::string n = h[0];
+    std::transform(n.begin(), n.end(), n.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (n == name) out.push_back(h[1]);
+  }
+  return out;
+}
+
+TEST_CASE("S1: loopback, private and odd notations refused by default") {
+  const std::string cp = CanaryPort();
+  const std::vector<std::string> urls = {
+      Server().CanaryUrl("/s1"),
+      "http://2130706434:" + cp + "/decimal",  // 127.0.0.2
+      "http://0x7f.2:" + cp + "/hex",          // 127.0.0.2
+      "http://0177.0.0.2:" + cp + "/octal",    // 127.0.0.2
+      "http://127.2:" + cp + "/short",         // 127.0.0.2
+      "http://[::ffff:127.0.0.2]:" + cp + "/v4mapped",
+      "http://[::1]:" + cp + "/v6loopback",
+      "http://0.0.0.0:" + cp + "/unspecified",
+      "http://10.0.0.1:" + cp + "/ten",
+      "http://172.16.0.1:" + cp + "/172",
+      "http://192.168.0.1:" + cp + "/192",
+      "http://169.254.169.254:" + cp + "/latest/meta-data/",
+      "http://100.64.0.1:" + cp + "/cgnat",
+      "http://s1-canary.test:" + cp + "/by-name"};
+  // No --allow-private: the default policy. s1-canary.test resolves to the
+  // canary through --resolve, so the check is on the address connected to.
+  std::vector<std::string> args = {"fetch",
+                                   "--ordered",
+                                   "--retries",
+                                   "0",
+                                   "--timeout",
+                                   "2",
+                                   "--connect-timeout",
+                                   "1",
+                                   "--resolve",
+                                   "*.test:" + cp + ":127.0.0.2"};
+  args.insert(args.end(), urls.begin(), urls.end());
+  const Run run = RunCrawler(args);
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == urls.size());  // Every URL has its record.
+  for (const json& r : run.records) {
+    CAPTURE(r.dump());
+    CHECK(ClassIn(
+        r, {"blocked_private_address", "blocked_ssrf", "blocked_address"}));
+    CHECK(r["status"].is_null());
+  }
+  CHECK(run.ms < 4000);
+  CHECK(CanaryHits() == 0);
+  // The same in a crawl: the seeds end blocked, nothing reaches the canary.
+  const Run crawl = RunCrawler(
+      {"crawl", "--no-robots", "--delay", "0", "--timeout", "2", "--scope",
+       "any", "--max-depth", "0", "--retries", "0",
+       Server().CanaryUrl("/s1-crawl"), "http://127.2:" + cp + "/s1-short"});
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  REQUIRE(crawl.records.size() == 2);
+  for (const json& r : crawl.records) {
+    CHECK(ClassIn(
+        r, {"blocked_private_address", "blocked_ssrf", "blocked_address"}));
+  }
+  CHECK(CanaryHits() == 0);
+}
+
+TEST_CASE("S1: an allow-list opens 127.0.0.1:<port> only, not the canary" *
+          doctest::skip()) {
+  // ENGINE GAP: there is no allow-list (CIDR + port) narrower than
+  // --allow-private, which opens every private address: with it the
+  // fixture is reachable and so is the canary; without it neither is. The
+  // flag name below is a placeholder for the engine owner to decide.
+  const Run run = RunCrawler(
+      {"fetch", "--ordered", "--allow-address",
+       "127.0.0.1:" + std::to_string(Server().port()), "--resolve",
+       Server().ResolveFlag(), U("s1b.test", "/page/1"),
+       Server().CanaryUrl("/s1b"),
+       U("s1b.test", "/redirect?to=" + Q(Server().CanaryUrl("/s1b-hop")))});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 3);
+  CHECK(Fetched(run.records[0]));
+  CHECK(ClassIn(run.records[1], {"blocked_private_address", "blocked_ssrf"}));
+  CHECK(ClassIn(run.records[2], {"blocked_private_address", "blocked_ssrf"}));
+  CHECK(CanaryHits() == 0);
+}
+
+TEST_CASE("S2: redirects to other schemes are refused, canary 0 hits") {
+  const std::string cp = CanaryPort();
+  const std::vector<std::string> targets = {
+      "file:///etc/passwd",
+      "gopher://127.0.0.2:" + cp + "/_FLUSHALL",
+      "dict://127.0.0.2:" + cp + "/stat",
+      "ftp://127.0.0.2:" + cp + "/x",
+      "ldap://127.0.0.2:" + cp + "/x",
+      "telnet://127.0.0.2:" + cp};
+  std::vector<std::string> args = {"--retries", "0"};
+  for (const std::string& t : targets) {
+    args.push_back(U("s2.test", "/redirect?to=" + Q(t)));
+  }
+  args.push_back(U("s2.test", "/page/1"));
+  const Run run = Fetch(args);
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == targets.size() + 1);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    CAPTURE(run.records[i].dump());
+    CHECK(ClassIn(run.records[i], {"unsupported_scheme", "bad_redirect"}));
+  }
+  CHECK(Fetched(run.records.back()));
+  CHECK(run.out.find("root:") == std::string::npos);
+  CHECK(CanaryHits() == 0);
+  // The crawl checks each hop itself: bad_redirect, nothing fetched.
+  std::vector<std::string> cargs = {"--retries", "0",       "--max-depth",
+                                    "0",         "--scope", "any"};
+  for (const std::string& t : targets) {
+    cargs.push_back(U("s2c.test", "/redirect?to=" + Q(t)));
+  }
+  const Run crawl = Crawl(cargs);
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  REQUIRE(crawl.records.size() == targets.size());
+  for (const json& r : crawl.records) {
+    CAPTURE(r.dump());
+    CHECK(ClassIn(r, {"bad_redirect", "unsupported_scheme"}));
+  }
+  CHECK(CanaryHits() == 0);
+  CHECK(crawl.ms < 5000);
+}
+
+TEST_CASE("S2: a redirect hop to 127.0.0.2 is refused" * doctest::skip()) {
+  // ENGINE GAP: as S1 (no allow-list): a test needs --allow-private to reach
+  // the fixture, and then a 302 to http://127.0.0.2:<canary>/ is followed
+  // (fetch) or queued and fetched (crawl --scope any): one canary hit each.
+  const Run run =
+      Fetch({"--retries", "0",
+             U("s2b.test", "/redirect?to=" + Q(Server().CanaryUrl("/s2b")))});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 1);
+  CHECK(ClassIn(run.records[0], {"blocked_private_address", "blocked_ssrf"}));
+  CHECK(CanaryHits() == 0);
+}
+
+TEST_CASE("S4: seeds with other schemes are unsupported_scheme, canary 0") {
+  const std::string cp = CanaryPort();
+  const std::vector<std::string> seeds = {
+      "gopher://127.0.0.2:" + cp + "/_FLUSHALL",
+      "dict://127.0.0.2:" + cp + "/x",
+      "file:///etc/passwd",
+      "ldap://127.0.0.2:" + cp + "/x",
+      "smb://127.0.0.2:" + cp + "/x",
+      "tftp://127.0.0.2:" + cp + "/x",
+      "telnet://127.0.0.2:" + cp};
+  const std::string file = crawler::testing::TempDir() + "/matrix_s4_seeds_" +
+                           std::to_string(getpid()) + ".txt";
+  {
+    std::ofstream f(file);
+    for (const std::string& s : seeds) f << s << "\n";
+    f << U("sec4.test", "/page/1") << "\n";
+  }
+  const Run crawl = Crawl({"--seeds", file, "--max-depth", "0"});
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  auto by = ByUrl(crawl.records);
+  CHECK(by.size() == seeds.size() + 1);
+  for (const std::string& s : seeds) {
+    CAPTURE(s);
+    REQUIRE(by.count(s) == 1);
+    CHECK(ClassOf(by[s]) == "unsupported_scheme");
+  }
+  CHECK(Fetched(by[U("sec4.test", "/page/1")]));
+  const Run fetch = Fetch({"--input", file, "--retries", "0"});
+  std::remove(file.c_str());
+  CHECK_MESSAGE(fetch.code == 0, fetch.err);
+  REQUIRE(fetch.records.size() == seeds.size() + 1);
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    CHECK(ClassOf(fetch.records[i]) == "unsupported_scheme");
+  }
+  CHECK(Fetched(fetch.records.back()));
+  CHECK(fetch.out.find("root:") == std::string::npos);
+  CHECK(CanaryHits() == 0);
+  CHECK(crawl.ms + fetch.ms < 6000);
+}
+
+TEST_CASE("S5: credentials never follow a redirect to another host or port") {
+  auto second = FaultServer::Start();
+  REQUIRE_MESSAGE(second.ok(), second.status().ToString());
+  const std::string other_port = (*second)->Url("s5-port.test", "/echo");
+  const Run run =
+      Fetch({"--retries", "0", "--resolve", (*second)->ResolveFlag(),
+             "http://user:S3CR3T@s5a.test:" + std::to_string(Server().port()) +
+                 "/redirect?to=" + Q(U("s5b.test", "/echo")),
+             "http://user:S3CR3T@s5a.test:" + std::to_string(Server().port()) +
+                 "/redirect?to=" + Q(other_port)});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 2);
+  for (const json& r : run.records) CHECK(Fetched(r));
+  // The first host got the credentials it was given...
+  for (const json& e : HostLog("s5a.test")) {
+    CHECK(Header(e, "authorization").size() == 1);
+  }
+  // ...the other host and the other port did not, nor a Referer.
+  std::vector<json> b = HostLog("s5b.test");
+  REQUIRE(b.size() == 1);
+  CHECK(Header(b[0], "authorization").empty());
+  CHECK(Header(b[0], "referer").empty());
+  CHECK(b[0]["raw"].get<std::string>().find("S3CR3T") == std::string::npos);
+  auto log = (*second)->Log("host=s5-port.test");
+  REQUIRE(log.ok());
+  json port_log = json::parse(*log);
+  REQUIRE(port_log.size() == 1);
+  CHECK(Header(port_log[0], "authorization").empty());
+  // In a crawl the hop is a new URL: no credentials either.
+  const Run crawl =
+      Crawl({"--max-depth", "0", "--scope", "any",
+             "http://user:S3CR3T@s5c.test:" + std::to_string(Server().port()) +
+                 "/redirect?to=" + Q(U("s5d.test", "/echo"))});
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  CHECK(crawl.records.size() == 2);
+  std::vector<json> d = HostLog("s5d.test");
+  REQUIRE(d.size() == 2);  // robots.txt and /echo.
+  for (const json& e : d) {
+    CHECK(Header(e, "authorization").empty());
+    CHECK(Header(e, "referer").empty());
+  }
+  CHECK(run.ms + crawl.ms < 6000);
+}
+
+TEST_CASE("S6: cookies are off: never stored, never sent") {
+  const Run run =
+      Crawl({"--max-depth", "1", "--scope", "any", "--retries", "0",
+             U("sec6.test", "/cookie?variant=plain"),
+             U("sec6.test", "/cookie?variant=psl"),
+             U("sec6.test", "/cookie?variant=ip"),
+             U("sec6.test", "/cookie?variant=many"),
+             U("sec6.test", "/cookie?variant=crlf"),
+             U("sec6.test", "/links?set=ok"), U("s6b.test", "/echo")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.ms < 6000);
+  auto by = ByUrl(run.records);
+  for (const char* v : {"plain", "psl", "ip", "many", "crlf"}) {
+    const json& r = by[U("sec6.test", std::string("/cookie?variant=") + v)];
+    CAPTURE(r.dump());
+    CHECK((Fetched(r) || !ErrorOf(r).empty()));
+  }
+  CHECK(Fetched(by[U("s6b.test", "/echo")]));
+  for (const char* h : {"sec6.test", "s6b.test"}) {
+    for (const json& e : HostLog(h)) {
+      CAPTURE(e["path"]);
+      CHECK(Header(e, "cookie").empty());
+    }
+  }
+}
+
+TEST_CASE("S7: userinfo never confuses the host nor crosses to another") {
+  const std::string port = std::to_string(Server().port());
+  const Run run = Fetch({"--retries", "0",
+                         "http://trusted.test;@sec7.test:" + port + "/echo",
+                         "http://user:S3CR3T@sec7.test:" + port + "/page/1"});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 2);
+  CHECK(Fetched(run.records[0]));
+  CHECK(Fetched(run.records[1]));
+  CHECK(HostLog("trusted.test").empty());  // curl_url(): the host is s7.test.
+  CHECK(CountPath("sec7.test", "/echo") == 1);
+  CHECK(run.ms < 4000);
+}
+
+TEST_CASE("S7: passwords in URLs are redacted in records and logs" *
+          doctest::skip()) {
+  // ENGINE GAP: the password is printed as given: in "url" and "final_url"
+  // (fetch and crawl) and in "referrer" of the redirect target (crawl),
+  // e.g. "url":"http://user:S3CR3T@s7b.test:PORT/redirect?to=...".
+  const std::string port = std::to_string(Server().port());
+  const Run run = Crawl({"--max-depth", "1",
+                         "http://user:S3CR3T@s7b.test:" + port +
+                             "/redirect?to=" + Q(U("s7b.test", "/page/1"))});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.out.find("S3CR3T") == std::string::npos);
+  CHECK(run.err.find("S3CR3T") == std::string::npos);
+  CHECK(run.out.find("user:***@") != std::string::npos);
+}
+
+TEST_CASE("S8: raw CR/LF refused in URLs and --user-agent; %0d%0a kept") {
+  const Run run =
+      Fetch({"--retries", "0", U("sec8.test", "/echo\r\nX-Injected: yes"),
+             U("sec8.test", "/echo?q=%0d%0aX-Injected:%20yes")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 2);
+  CHECK(ClassOf(run.records[0]) == "bad_url");
+  CHECK(Fetched(run.records[1]));
+  std::vector<json> log = HostLog("sec8.test");
+  REQUIRE(log.size() == 1);  // The raw CR LF URL was never sent.
+  const std::string raw = log[0]["raw"];
+  CHECK(raw.rfind("GET /echo?q=%0d%0aX-Injected:%20yes HTTP/1.1\r\n", 0) == 0);
+  CHECK(raw.find("\r\nX-Injected") == std::string::npos);
+  for (const char* cmd : {"crawl", "fetch"}) {
+    const Run ua = RunCrawler(
+        {cmd, "--user-agent", "bot/1\r\nX-Evil: 1", U("sec8.test", "/echo")},
+        10000, {}, "", /*json_lines=*/false);
+    CAPTURE(cmd);
+    CHECK(ua.code == 2);
+    CHECK(ua.out.empty());
+  }
+  CHECK(HostLog("sec8.test").size() == 1);
+}
+
+TEST_CASE("S12: XML bombs and XXE in sitemaps: refused, no local file") {
+  const std::string base = U("s12.test", "");
+  SetRobots(
+      "s12.test",
+      {{"sitemap",
+        {base + "/sitemap?variant=xxe", base + "/sitemap?variant=laughs"}}});
+  const Run run = Crawl({"--sitemaps", "--max-depth", "0", "--max-duration",
+                         "10", U("s12.test", "/page/1")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.ms < 5000);
+  CHECK(run.records.size() == 1);
+  CHECK(Fetched(run.records[0]));
+  size_t refused = 0;
+  for (size_t p = 0; (p = run.err.find("entity declarations are refused", p)) !=
+                     std::string::npos;
+       ++p) {
+    ++refused;
+  }
+  CHECK(refused == 2);
+  CHECK(run.out.find("root:") == std::string::npos);
+  CHECK(run.err.find("root:") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace crawler
