@@ -387,8 +387,9 @@ TEST_CASE("N1: slowloris headers or body end in timeout at the deadline") {
                            U("n1c.test", "/page/1")});
   CHECK_MESSAGE(crawl.code == 0, crawl.err);
   auto by = ByUrl(crawl.records);
-  CHECK(ClassOf(by[U("n1c.test", "/trickle?phase=headers&bps=1")]) ==
-        "timeout");
+  // The retries' outcome: the last error, or too_many_retries naming it.
+  CHECK(ClassIn(by[U("n1c.test", "/trickle?phase=headers&bps=1")],
+                {"timeout", "too_many_retries"}));
   CHECK(Fetched(by[U("n1c.test", "/page/1")]));
   CHECK(CountPath("n1c.test", "/trickle?phase=headers&bps=1") == 2);
   CHECK(crawl.ms < 9000);
@@ -451,7 +452,8 @@ TEST_CASE("N3: resets, short bodies and broken chunking: connection_lost") {
              U("n3c.test", "/reset?at=mid"), U("n3c.test", "/page/1")});
   CHECK_MESSAGE(crawl.code == 0, crawl.err);
   auto by = ByUrl(crawl.records);
-  CHECK(ClassOf(by[U("n3c.test", "/reset?at=mid")]) == "connection_lost");
+  CHECK(ClassIn(by[U("n3c.test", "/reset?at=mid")],
+                {"connection_lost", "too_many_retries"}));
   CHECK(CountPath("n3c.test", "/reset?at=mid") == 2);
   CHECK(Fetched(by[U("n3c.test", "/page/1")]));
   CHECK(crawl.ms < 6000);
@@ -542,9 +544,10 @@ TEST_CASE("N5: 429/503 Retry-After pauses the host; other hosts go on") {
 
 TEST_CASE("N5: a URL still 429 after its retries ends in too_many_retries" *
           doctest::skip()) {
-  // ENGINE GAP: after --retries attempts the last answer is recorded as is:
-  // status 429 with error null (docs/output.md: "only the last attempt is
-  // recorded"), no too_many_retries terminal state.
+  // ENGINE GAP (at commit 2aa6fb3): after --retries attempts the last answer
+  // is recorded as is: status 429 with error null, no too_many_retries
+  // state. Passes against the uncommitted crawl_job.cc in the working tree
+  // (as of this test's writing): unskip when that change is committed.
   const Run run = Crawl({"--retries", "1", "--max-depth", "0",
                          U("n5r.test", "/status?code=429&retry_after=1")});
   CHECK_MESSAGE(run.code == 0, run.err);

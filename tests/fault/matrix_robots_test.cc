@@ -639,7 +639,9 @@ TEST_CASE("R11: Crawl-delay spaces requests, clamped; garbage is ignored") {
 
 TEST_CASE("R11: the first page after robots.txt also waits the Crawl-delay" *
           doctest::skip()) {
-  // ENGINE GAP: the first page of delay1.test is requested 0.4 ms after its
+  // ENGINE GAP (at commit 2aa6fb3; passes against the uncommitted
+  // memory_frontier.cc in the working tree: unskip when it is committed):
+  // the first page of delay1.test is requested 0.4 ms after its
   // robots.txt (the Crawl-delay is set when robots.txt arrives and the next
   // request is scheduled from it without counting the robots.txt request),
   // so only the later page-to-page gaps respect the delay.
@@ -685,7 +687,9 @@ TEST_CASE(
     "R12: Sitemap lines pointing at 127.0.0.2 or another host are "
     "not fetched" *
     doctest::skip()) {
-  // ENGINE GAP: sitemap URLs from robots.txt are queued without the scope
+  // ENGINE GAP (at commit 2aa6fb3; passes against the uncommitted
+  // crawl_job.cc in the working tree: unskip when it is committed):
+  // sitemap URLs from robots.txt are queued without the scope
   // check (crawl_job.cc QueueSitemap), so with --allow-private a "Sitemap:
   // http://127.0.0.2:<canary>/sitemap" line is fetched (one canary hit) and
   // so is a sitemap on another host (out of scope with --scope host).
