@@ -476,6 +476,21 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
   r.url = item.url;
   if (Transient(r)) {
     ++host_failures_[item.host];
+    if (item.attempts > 0) {
+      // The retries ran out. A network failure keeps its class (what went
+      // wrong) and says how often; an HTTP 429/5xx answer, which has no
+      // error class, ends as too_many_retries (fault matrix N5).
+      const std::string attempts =
+          std::to_string(item.attempts + 1) + " attempts";
+      if (r.error.empty()) {
+        r.error = "too_many_retries: " + attempts +
+                  "; the last answered HTTP " + std::to_string(r.status);
+        r.error_class = "too_many_retries";
+        r.tag = Tag::kRetryable;
+      } else {
+        r.error += " (" + attempts + ")";
+      }
+    }
   } else {
     host_failures_.erase(item.host);
   }
@@ -558,7 +573,10 @@ Status CrawlJob::OnRobots(Request req, ipc::FetchResult r) {
     r.status = 404;  // Too many or bad redirects: "unavailable".
   }
   std::optional<robots::RobotsPolicy> policy;
-  if (!r.error.empty() || r.status == 429 || r.status >= 500 ||
+  // A robots.txt larger than the fetch cap is parsed up to RFC 9309's limit.
+  const bool cut_at_cap = r.error_class == "too_large" && r.status == 200 &&
+                          r.body.size() >= kRobotsBodyLimit;
+  if ((!r.error.empty() && !cut_at_cap) || r.status == 429 || r.status >= 500 ||
       r.status < 200) {
     RobotsFailed(rb, req.origin, now);  // Unreachable (2.3.1.4).
     return Status::Ok();
@@ -595,6 +613,12 @@ Status CrawlJob::OnRobots(Request req, ipc::FetchResult r) {
 void CrawlJob::QueueSitemap(const std::string& u) {
   StatusOr<std::string> n = url::NormalizeUrl(u);
   if (!n.ok()) return;
+  // A sitemap is fetched only from within the crawl's scope (fault matrix
+  // R12): robots.txt may point anywhere.
+  if (!scope_->Check(*n).ok()) {
+    ++summary_.skipped_scope;
+    return;
+  }
   if (sitemaps_seen_.size() >= static_cast<size_t>(options_.max_sitemaps)) {
     return;
   }

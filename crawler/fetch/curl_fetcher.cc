@@ -215,6 +215,8 @@ struct Transfer {
   int64_t header_content_length = -1;
   bool header_encoded = false;
   bool header_location = false;
+  size_t max_body = 0;          // This request's body cap.
+  bool keep_truncated = false;  // Read up to the cap rather than refuse.
   std::string header_retry_after;
   std::string header_x_robots_tag;
   // Why the transfer was aborted by one of our callbacks.
@@ -231,6 +233,10 @@ struct Transfer {
   }
 
   void Reset(FetchRequest&& request) {
+    keep_truncated = request.keep_truncated;
+    max_body = request.max_body_bytes > 0
+                   ? std::min(request.max_body_bytes, options->max_body_bytes)
+                   : options->max_body_bytes;
     response = FetchResponse();
     response.id = request.id;
     response.url = std::move(request.url);
@@ -252,7 +258,7 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   const size_t len = size * nmemb;
   const FetchOptions& o = *t->options;
   FetchResponse& r = t->response;
-  const uint64_t room = o.max_body_bytes - r.bytes;
+  const uint64_t room = t->max_body - r.bytes;
   const size_t take = len <= room ? len : static_cast<size_t>(room);
   if (o.keep_body && take > 0) {
     if (r.body.capacity() < r.body.size() + take && r.body.empty()) {
@@ -261,7 +267,7 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* userdata) {
       if (!t->header_encoded && t->header_content_length > 0) {
         want = static_cast<size_t>(t->header_content_length);
       }
-      r.body.reserve(std::min(std::max(want, take), o.max_body_bytes));
+      r.body.reserve(std::min(std::max(want, take), t->max_body));
     }
     r.body.append(data, take);
   }
@@ -431,9 +437,8 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     const bool followed_redirect =
         t->header_status >= 300 && t->header_status < 400 && t->header_location;
     if (!interim && !followed_redirect && !t->header_encoded &&
-        t->header_content_length >= 0 &&
-        static_cast<uint64_t>(t->header_content_length) >
-            t->options->max_body_bytes) {
+        !t->keep_truncated && t->header_content_length >= 0 &&
+        static_cast<uint64_t>(t->header_content_length) > t->max_body) {
       t->too_large = true;
       t->refused_content_length = t->header_content_length;
       return 0;
@@ -674,7 +679,7 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
   }
   if (result == CURLE_OK) return;
 
-  const size_t cap = options_.max_body_bytes;
+  const size_t cap = t->max_body;
   std::string prefix;
   if (t->too_large) {
     r.error_class = "too_large";

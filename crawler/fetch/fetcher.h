@@ -30,6 +30,13 @@ struct FetchRequest {
   uint64_t id = 0;
   // Absolute http:// or https:// URL.
   std::string url;
+  // A tighter body cap for this request (e.g. robots.txt); 0: the
+  // FetchOptions one. Never raises it.
+  size_t max_body_bytes = 0;
+  // Read the first max_body_bytes of a body announced as larger instead of
+  // refusing it from its Content-Length (the response still ends as
+  // too_large, with those bytes in `body`).
+  bool keep_truncated = false;
 };
 
 // The outcome of one FetchRequest.

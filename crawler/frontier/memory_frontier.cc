@@ -136,6 +136,7 @@ void MemoryFrontier::Release(const std::string& name,
   Host& host = HostOf(name);
   if (host.in_flight > 0) --host.in_flight;
   host.last_response_s = feedback.response_ms / 1000.0;
+  host.last_end = now;
   // The delay also runs from the end of a request (stricter for slow hosts).
   host.next_allowed = std::max(host.next_allowed, now + Interval(host));
   if (feedback.retry_after_s > 0) {
@@ -161,6 +162,11 @@ void MemoryFrontier::Unblock(const std::string& name) {
 void MemoryFrontier::SetCrawlDelay(const std::string& name, double seconds) {
   Host& host = HostOf(name);
   host.crawl_delay_s = std::isfinite(seconds) && seconds > 0 ? seconds : 0;
+  // A delay learned after a request (robots.txt itself) counts from its end.
+  if (host.last_end != SteadyTime{}) {
+    host.next_allowed =
+        std::max(host.next_allowed, host.last_end + Interval(host));
+  }
   Schedule(name, host);
 }
 

@@ -59,6 +59,7 @@ class MemoryFrontier : public Frontier {
     SteadyTime next_allowed{};
     double crawl_delay_s = 0;
     double last_response_s = 0;
+    SteadyTime last_end{};  // When the last request to it ended.
     bool blocked = false;
     int64_t accepted = 0;
     uint64_t version = 0;  // Invalidates older scheduling entries.

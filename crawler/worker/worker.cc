@@ -14,6 +14,8 @@
 namespace crawler::worker {
 namespace {
 
+constexpr size_t kBodyLimit = 512 * 1024;
+
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
@@ -32,11 +34,26 @@ std::string_view TrimLeft(std::string_view s) {
 
 }  // namespace
 
+// True when the body starts like a binary format (fault matrix C1: a PNG
+// served as text/html must never reach the HTML parser).
+bool LooksBinary(std::string_view body) {
+  std::string_view head = body.substr(0, 512);
+  if (head.find('\0') != std::string_view::npos) return true;
+  for (std::string_view magic :
+       {std::string_view("\x89PNG", 4), std::string_view("GIF8", 4),
+        std::string_view("%PDF-", 5), std::string_view("\xFF\xD8\xFF", 3),
+        std::string_view("PK\x03\x04", 4), std::string_view("\x1F\x8B", 2)}) {
+    if (head.substr(0, magic.size()) == magic) return true;
+  }
+  return false;
+}
+
 bool LooksLikeHtml(std::string_view content_type, std::string_view body) {
   content_type = TrimLeft(content_type);
   if (!content_type.empty()) {
-    return StartsWithNoCase(content_type, "text/html") ||
-           StartsWithNoCase(content_type, "application/xhtml+xml");
+    return (StartsWithNoCase(content_type, "text/html") ||
+            StartsWithNoCase(content_type, "application/xhtml+xml")) &&
+           !LooksBinary(body);
   }
   // No Content-Type: sniff the start (a subset of the WHATWG MIME sniffing
   // rules), and never hand binary data to the parser.
@@ -74,6 +91,11 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
     out.error = r.error.message();
     out.error_class = r.error_class.empty() ? "other" : r.error_class;
     out.tag = r.error.tag();
+    // robots.txt over its cap: the caller parses the part it allows (RFC
+    // 9309 2.5); any other failed body is never used.
+    if (options.want_body && out.error_class == "too_large") {
+      out.body = r.body.substr(0, options.body_limit);
+    }
     // A body cut short is returned too when asked for (robots.txt callers
     // treat a failed fetch as unreachable anyway).
     return out;  // A truncated or failed body is never parsed.
@@ -193,7 +215,14 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
       flags.want_links = task.want_links;
       flags.want_body = task.want_body;
       flags.want_sitemap = task.want_sitemap;
-      fetcher.Start({task.id, std::move(task.url)});
+      fetch::FetchRequest request{task.id, std::move(task.url)};
+      // robots.txt: read a little past the 500 KiB the parser uses, no more
+      // (fault matrix R6: a bigger or inflating file stops there).
+      if (task.want_body) {
+        request.max_body_bytes = kBodyLimit;
+        request.keep_truncated = true;
+      }
+      fetcher.Start(std::move(request));
     }
     if (!input_open && fetcher.InFlight() == 0) break;
     std::vector<fetch::FetchResponse> done =

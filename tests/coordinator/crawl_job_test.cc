@@ -160,8 +160,11 @@ TEST_CASE("Crawl: transient failures are retried with backoff, then recorded") {
   REQUIRE(run.summary.ok());
   CHECK(run.records.size() == 3);
   CHECK(run.summary->retries == 4);  // Two each for /error and /status/503.
-  CHECK(run.by_url[kSite + "/error"]["error"].get<std::string>().rfind(
-            "connect_failed", 0) == 0);
+  const std::string error = run.by_url[kSite + "/error"]["error"];
+  CHECK_MESSAGE(error.rfind("connect_failed", 0) == 0, error);
+  CHECK(error.find("(3 attempts)") != std::string::npos);
+  CHECK(run.by_url[kSite + "/status/503"]["error"] ==
+        "too_many_retries: 3 attempts; the last answered HTTP 503");
   CHECK(run.by_url[kSite + "/status/503"]["status"] == 503);
 }
 

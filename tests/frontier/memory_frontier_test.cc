@@ -197,5 +197,23 @@ TEST_CASE("Frontier: a lease filter drops URLs or holds their host") {
   CHECK(second->url == "http://b.test/x");
 }
 
+TEST_CASE(
+    "Frontier: a Crawl-delay learned from robots.txt counts from its fetch") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0});
+  f.Add(Item("a.test", "/1"));
+  f.Block("http://a.test");
+  REQUIRE(f.Acquire("http://a.test", clock.Now()));  // robots.txt
+  clock.Advance(100ms);
+  f.Release("http://a.test", {.response_ms = 100}, clock.Now());
+  f.SetCrawlDelay("http://a.test", 2);  // Read from that robots.txt.
+  f.Unblock("http://a.test");
+  CHECK_FALSE(f.Lease(clock.Now()));
+  clock.Advance(1999ms);
+  CHECK_FALSE(f.Lease(clock.Now()));
+  clock.Advance(1ms);
+  CHECK(f.Lease(clock.Now()));
+}
+
 }  // namespace
 }  // namespace crawler::frontier

@@ -581,5 +581,15 @@ TEST_CASE("A worker dies by SIGKILL on a crashing URL or the crash_on hook") {
   CHECK(ChildPids().empty());
 }
 
+// Fault matrix C1: a lying Content-Type never hands binary to the parser.
+TEST_CASE("LooksLikeHtml: binary bodies served as text/html are not parsed") {
+  CHECK(LooksLikeHtml("text/html", "<html><title>x</title>"));
+  CHECK_FALSE(LooksLikeHtml("text/html", std::string("\x89PNG\r\n\x1a\n", 8)));
+  CHECK_FALSE(LooksLikeHtml("text/html; charset=utf-8", "%PDF-1.4 ..."));
+  CHECK_FALSE(LooksLikeHtml("text/html", std::string("<html>\0\0\0", 9)));
+  CHECK_FALSE(LooksLikeHtml("text/html", "GIF89a...."));
+  CHECK_FALSE(LooksLikeHtml("text/html", std::string("\x1f\x8b\x08", 3)));
+}
+
 }  // namespace
 }  // namespace crawler::worker
