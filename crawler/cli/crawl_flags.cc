@@ -28,7 +28,7 @@ Scope (default: the seeds' hosts):
       --deny-domain D     never these domains or their subdomains (repeatable)
       --strip-query PAT   drop query parameters whose name matches PAT, e.g.
                           'utm_*' or 'sessionid' (glob; repeatable)
-      --keep-session-ids  keep jsessionid, phpsessid, aspsessionid*, cfid and
+      --keep-session-ids  keep jsessionid, phpsessid, aspsessionid*, sid, cfid and
                           cftoken parameters (stripped by default: they make
                           every visit a new URL)
       --per-host-cap N    accept at most N URLs per host (trap guard; 0: none)

@@ -21,7 +21,7 @@ inline constexpr const char* kDefaultUserAgent = "crawler/0.1.0";
 // Query and path (";name=") parameters stripped from every URL unless
 // --keep-session-ids: session ids of common server stacks.
 inline constexpr const char* kSessionIdParams[] = {
-    "jsessionid", "phpsessid", "aspsessionid*", "cfid", "cftoken"};
+    "jsessionid", "phpsessid", "aspsessionid*", "sid", "cfid", "cftoken"};
 
 struct CrawlFlags {
   bool help = false;

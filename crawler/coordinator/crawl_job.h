@@ -62,7 +62,7 @@ struct CrawlJobOptions {
   // retries: network errors, timeouts, 5xx, 429) is given up for the rest of
   // the crawl: its queued URLs end as host_error_budget (fault matrix N6).
   // 0 disables.
-  int host_error_budget = 10;
+  int host_error_budget = 5;
   // Redirect hops followed from one URL.
   int max_redirects = 10;
   // Fetch and honour robots.txt.

@@ -280,11 +280,10 @@ TEST_CASE("C1: binary and mislabelled bodies are recorded, never parsed") {
         "ctype");
 }
 
-TEST_CASE("C1: a PNG labelled text/html is sniffed and not parsed" *
-          doctest::skip()) {
-  // ENGINE GAP: the worker trusts Content-Type text/html and hands the PNG
-  // bytes to gumbo: the record has title "" and links 1, and the crawl
-  // requests /never-parsed, a link found inside the PNG.
+TEST_CASE("C1: a PNG labelled text/html is sniffed and not parsed") {
+  // FIXED (was an engine gap): the worker trusts Content-Type text/html and
+  // hands the PNG bytes to gumbo: the record has title "" and links 1, and the
+  // crawl requests /never-parsed, a link found inside the PNG.
   const Run run =
       Crawl({"--max-depth", "1", "--retries", "0",
              U("c1b.test", "/ctype?declared=text/html&actual=png")});
