@@ -175,11 +175,12 @@ and prints "allowed URL" or "disallowed URL", one line per URL, in order.
   --robots FILE   the robots.txt to check against (only its first 500 KiB
                   are read, as when crawling)
   --agent UA      the user agent: a product token ("Crawler") or a full
-                  User-Agent value ("Crawler/0.1 (+https://x)");
-  groups are matched on its product token, case -insensitively-- help,
-      -h print this help-- treat every later argument as a URL
+                  User-Agent value ("Crawler/0.1 (+https://x)"); groups
+                  are matched on its product token, case-insensitively
+  -h, --help      print this help
+  --              treat every later argument as a URL
 
-          Only the path and query of each URL are matched; the scheme and host are
+Only the path and query of each URL are matched; the scheme and host are
 ignored. Exit status: 0 when every URL was checked, 1 when some URL was not a
 valid absolute http(s) URL (the others are still printed), 2 on a usage error
 or an unreadable robots file.
