@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,11 +68,29 @@ std::vector<fs::path> FilesIn(const fs::path& dir) {
   return files;
 }
 
-// Runs `target`'s check on every file of `dir`; returns how many were read.
-size_t Replay(const std::string& target, const fs::path& dir) {
+// The entries of fuzz/crashes/KNOWN_OPEN: crash inputs ("url/name",
+// relative to fuzz/crashes/) whose bug is not fixed yet.
+std::set<std::string> KnownOpen(const fs::path& fuzz) {
+  std::set<std::string> open;
+  std::ifstream in(fuzz / "crashes" / "KNOWN_OPEN");
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) {
+      line.pop_back();
+    }
+    if (!line.empty() && line[0] != '#') open.insert(line);
+  }
+  return open;
+}
+
+// Runs `target`'s check on every file of `dir` but those in `skip` (paths
+// relative to dir's parent); returns how many were checked.
+size_t Replay(const std::string& target, const fs::path& dir,
+              const std::set<std::string>& skip = {}) {
   CheckFn check = Targets().at(target);
   size_t n = 0;
   for (const fs::path& file : FilesIn(dir)) {
+    if (skip.count(target + "/" + file.filename().string()) != 0) continue;
     std::string error = check(ReadFile(file));
     CHECK_MESSAGE(error.empty(), file.string() << ": " << error);
     ++n;
@@ -88,7 +107,30 @@ TEST_CASE("every seed corpus and crash input passes its target's checks") {
     size_t seeds = Replay(target, fuzz / "corpus" / target);
     // A few dozen hand-made seeds per target; fewer means a broken data dep.
     CHECK(seeds >= 15);
-    Replay(target, fuzz / "crashes" / target);
+    Replay(target, fuzz / "crashes" / target, KnownOpen(fuzz));
+  }
+}
+
+// A crash input listed in KNOWN_OPEN documents a bug that its owner has not
+// fixed yet: it must still exist and still break its target's check (run
+// under ASan/UBSan too, so a memory error there still fails CI). Once the
+// bug is fixed this fails: delete the line from KNOWN_OPEN.
+TEST_CASE("known open crash inputs still reproduce (fuzz/crashes/KNOWN_OPEN)") {
+  fs::path fuzz = FuzzDir();
+  REQUIRE(!fuzz.empty());
+  for (const std::string& entry : KnownOpen(fuzz)) {
+    CAPTURE(entry);
+    fs::path file = fuzz / "crashes" / entry;
+    std::error_code ec;
+    REQUIRE_MESSAGE(fs::is_regular_file(file, ec),
+                    "KNOWN_OPEN lists a missing file");
+    std::string target = fs::path(entry).parent_path().string();
+    REQUIRE(Targets().count(target) == 1);
+    std::string error = Targets().at(target)(ReadFile(file));
+    CHECK_MESSAGE(!error.empty(),
+                  entry << " passes now: its bug is fixed, so delete it from "
+                           "fuzz/crashes/KNOWN_OPEN");
+    MESSAGE("open bug, " << entry << ": " << error);
   }
 }
 
