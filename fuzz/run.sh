@@ -8,7 +8,9 @@
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 #   SECONDS  time per target (default 600); TARGET in robots url html sitemap
 #            ipc (default all). Builds first when a binary is missing.
-# Env: OUT (default fuzz/out), JOBS (default 2).
+# Env: OUT (default fuzz/out), JOBS (default 2), KEEP_GOING=1 to go on after
+#   a crash (libFuzzer -fork=1 -ignore_crashes=1: every crash input is saved
+#   and the target runs its whole time; for a target with a known open bug).
 #
 # Layout under OUT (git-ignored scratch, never committed as is):
 #   bin/<t>_fuzzer       the binaries (fuzz/build.sh)
@@ -26,6 +28,8 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(robots url html sitemap ipc)
 out=${OUT:-fuzz/out}
 jobs=${JOBS:-2}
+keep_going=()
+[ "${KEEP_GOING:-0}" = 1 ] && keep_going=(-fork=1 -ignore_crashes=1)
 
 for t in "${targets[@]}"; do
   if [ ! -x "$out/bin/${t}_fuzzer" ]; then bash fuzz/build.sh "$out" || exit 1; fi
@@ -61,6 +65,7 @@ run_one() {
   nice -n 19 "$out/bin/${t}_fuzzer" -max_total_time="$seconds" \
     -print_final_stats=1 -timeout=25 -rss_limit_mb=2048 \
     -max_len="$(max_len "$t")" $(extra_flags "$t") "${dict[@]}" \
+    "${keep_going[@]}" \
     -artifact_prefix="$out/artifacts/$t/" \
     "$out/corpus/$t" "fuzz/corpus/$t" >"$out/logs/$t.log" 2>&1
   echo "rc=$? wall=$(($(date +%s) - start))" >"$out/logs/$t.rc"
@@ -87,8 +92,15 @@ status=0
   for t in "${targets[@]}"; do
     log="$out/logs/$t.log"
     wall=$(sed -n 's/.*wall=\([0-9]*\).*/\1/p' "$out/logs/$t.rc")
-    init=$(grep -m1 'INITED' "$log")
+    # -fork=1 logs "#N: cov: ..." lines (no INITED line, no final stats).
+    init=$(grep -m1 'INITED' "$log" || grep -m1 -E '^#[0-9]+: cov: ' "$log")
     last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
+    execs=$(stat "$log" number_of_executed_units)
+    speed=$(stat "$log" average_exec_per_sec)
+    if [ -z "$execs" ]; then
+      execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")
+      [ -n "$execs" ] && [ "${wall:-0}" -gt 0 ] && speed=$((execs / wall))
+    fi
     cov0=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$init")
     cov1=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
     ft0=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$init")
@@ -96,15 +108,23 @@ status=0
     crashes=$(find "$out/artifacts/$t" -type f | wc -l)
     [ "$crashes" -ne 0 ] && status=1
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" \
-      "$(stat "$log" number_of_executed_units)" \
-      "$(stat "$log" average_exec_per_sec)" "$wall" "${cov0:-?}" \
+      "${execs:-?}" "${speed:-?}" "$wall" "${cov0:-?}" \
       "${cov1:-?}" "${ft0:-?}" "${ft1:-?}" \
       "$(stat "$log" new_units_added)" "$crashes"
   done
 } | tee "$out/summary.tsv" | column -t -s $'\t'
 for t in "${targets[@]}"; do
+  n=$(find "$out/artifacts/$t" -type f | wc -l)
+  [ "$n" -eq 0 ] && continue
+  echo "CRASH $t: $n input(s) in $out/artifacts/$t (see $out/logs/$t.log); by kind:"
+  # Replays each one and counts the kinds of failure.
   for f in "$out/artifacts/$t"/*; do
-    [ -e "$f" ] && echo "CRASH $t: $f (see $out/logs/$t.log)"
-  done
+    line=$("$out/bin/${t}_fuzzer" -runs=1 $(extra_flags "$t") "$f" 2>&1 |
+      grep -m1 -E 'property violated|ERROR: ')
+    if [ -z "$line" ]; then echo "did not reproduce"; continue; fi
+    # The violated property without the input; else the sanitizer's verdict.
+    kind=$(sed -E "s/^[a-z]+_fuzzer: property violated: ([A-Za-z ()]+) of .*': /\1: /; s/'.*//; s/^==[0-9]+==//" <<<"$line")
+    echo "${kind:0:120}"
+  done | sort | uniq -c
 done
 exit "$status"
