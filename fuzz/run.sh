@@ -120,7 +120,7 @@ for t in "${targets[@]}"; do
   # Replays each one and counts the kinds of failure.
   for f in "$out/artifacts/$t"/*; do
     line=$("$out/bin/${t}_fuzzer" -runs=1 $(extra_flags "$t") "$f" 2>&1 |
-      grep -m1 -E 'property violated|ERROR: ')
+      grep -a -m1 -E 'property violated|ERROR: ')
     if [ -z "$line" ]; then echo "did not reproduce"; continue; fi
     # The violated property without the input; else the sanitizer's verdict.
     kind=$(sed -E "s/^[a-z]+_fuzzer: property violated: ([A-Za-z ()]+) of .*': /\1: /; s/'.*//; s/^==[0-9]+==//" <<<"$line")
