@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <locale.h>
 
+#include <cctype>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -363,6 +364,31 @@ bool HasDotSegment(std::string_view path) {
   return false;
 }
 
+// True for four decimal octets without leading zeros ("10.0.0.1"): the
+// form curl gives an IPv4 host it recognized.
+bool IsDottedQuad(std::string_view host) {
+  int parts = 0;
+  size_t i = 0;
+  while (i <= host.size()) {
+    size_t end = host.find('.', i);
+    if (end == std::string_view::npos) end = host.size();
+    const std::string_view part = host.substr(i, end - i);
+    if (part.empty() || part.size() > 3 ||
+        (part.size() > 1 && part[0] == '0')) {
+      return false;
+    }
+    int value = 0;
+    for (const char c : part) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255) return false;
+    ++parts;
+    i = end + 1;
+  }
+  return parts == 4;
+}
+
 // True when `url`, as rendered by curl from a parsed handle, is already what
 // Normalize() would return: an http(s) scheme, a host without upper-case
 // letters, only ASCII, no percent-encoding (whose case or unreserved
@@ -412,9 +438,22 @@ StatusOr<std::string> Normalize(CURLU* h, std::string_view display,
                    GetPart(h, CURLUPART_HOST, 0, display, nullptr));
   bool ascii = true;
   bool has_upper = false;
+  // Only digits, dots and hex letters: possibly an IPv4 address in another
+  // spelling ("127.1", "0x7f.1") that curl put in dotted-quad form only if it
+  // saw it before percent-decoding.
+  bool ipv4_like = !host.empty();
   for (const char c : host) {
-    if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
+    const unsigned char u = static_cast<unsigned char>(c);
+    // libcurl 7.88 decodes "%7F" in a host and keeps the DEL byte (it
+    // refuses the other control characters): refuse it here.
+    if (u <= 0x20 || u == 0x7F) {
+      return Malformed(display, "control character in the host");
+    }
+    if (u >= 0x80) ascii = false;
     if (c >= 'A' && c <= 'Z') has_upper = true;
+    if (!(std::isxdigit(u) || c == '.' || c == 'x' || c == 'X')) {
+      ipv4_like = false;
+    }
   }
   if (!ascii) {
     ASSIGN_OR_RETURN(host, PunycodeHost(h, display));
@@ -453,8 +492,11 @@ StatusOr<std::string> Normalize(CURLU* h, std::string_view display,
   ASSIGN_OR_RETURN(
       std::string out,
       GetPart(h, CURLUPART_URL, CURLU_NO_DEFAULT_PORT, display, nullptr));
-  if (new_path != path && HasDotSegment(new_path)) {
-    // Decoding "%2E" made dot-segments: let curl remove them.
+  if ((new_path != path && HasDotSegment(new_path)) ||
+      (ipv4_like && !IsDottedQuad(host))) {
+    // Decoding "%2E" made dot-segments, or decoding the host made an IPv4
+    // address in a short or hex form ("%31%32%37.1" is "127.1"): a second
+    // parse by curl puts either in normal form.
     RETURN_IF_ERROR(SetUrl(h, out, display));
     ASSIGN_OR_RETURN(out, GetPart(h, CURLUPART_URL, CURLU_NO_DEFAULT_PORT,
                                   display, nullptr));

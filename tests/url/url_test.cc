@@ -621,5 +621,26 @@ TEST_CASE("Property: normalization is idempotent and keeps the scheme") {
   CHECK(resolved > 18000);
 }
 
+// Found by fuzzing (fuzz/crashes/url): both broke normalize(normalize(u))
+// == normalize(u).
+TEST_CASE(
+    "Fuzz regressions: a DEL in a host is refused; a percent-encoded IPv4 host "
+    "is normalized") {
+  CHECK_FALSE(NormalizeUrl("http://%7F/").ok());
+  auto r = UrlResolver::Create("http://example.com/a/b");
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->Resolve("https:\x7f").ok());
+  for (const char* u : {"http://%31%32%37.1/", "http://127.1/",
+                        "http://0x7f.1/", "http://%30x7f.1/"}) {
+    CAPTURE(u);
+    StatusOr<std::string> n = NormalizeUrl(u);
+    REQUIRE(n.ok());
+    CHECK(*n == "http://127.0.0.1/");
+    CHECK(*NormalizeUrl(*n) == *n);
+  }
+  CHECK(*NormalizeUrl("http://%31/") == "http://0.0.0.1/");
+  CHECK(*NormalizeUrl("http://cafe.be/") == "http://cafe.be/");  // Hex letters.
+}
+
 }  // namespace
 }  // namespace crawler::url
