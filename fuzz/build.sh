@@ -19,7 +19,8 @@ flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -I.
 # Sources the targets need: the pure parsers, their base, and the shared
 # checks (fuzz/fuzz_checks.cc, also used by tests/fuzz/corpus_test.cc).
 srcs=(crawler/base/status.cc crawler/robots/robots.cc crawler/url/url.cc
-  crawler/html/html_extractor.cc crawler/sitemap/sitemap.cc
+  crawler/html/html_extractor.cc crawler/html/markup_compactor.cc
+  crawler/sitemap/sitemap.cc
   crawler/mp/wire.cc crawler/ipc/messages.cc fuzz/fuzz_checks.cc)
 targets=(robots url html sitemap ipc)
 

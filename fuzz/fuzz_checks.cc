@@ -362,6 +362,35 @@ std::string CheckHtml(std::string_view data) {
       t.find("  ") != std::string::npos) {
     return "title " + Quote(t) + " has uncollapsed whitespace";
   }
+  // Markup compaction (html/markup_compactor.h) never changes the result.
+  html::HtmlOptions full = options;
+  full.compact_text = false;
+  StatusOr<html::HtmlDocument> ref = html::ExtractHtml(data, full);
+  if (!ref.ok())
+    return "fails only without compaction: " + ref.status().message();
+  if (ref->title != doc->title) {
+    return "title " + Quote(doc->title) + " with compaction, " +
+           Quote(ref->title) + " without";
+  }
+  if (ref->base_href != doc->base_href || ref->canonical != doc->canonical) {
+    return "base href or canonical differ with compaction";
+  }
+  if (ref->hrefs != doc->hrefs) return "hrefs differ with compaction";
+  if (ref->links.size() != doc->links.size()) {
+    return "link count differs with compaction";
+  }
+  for (size_t i = 0; i < ref->links.size(); ++i) {
+    const html::Link& a = ref->links[i];
+    const html::Link& b = doc->links[i];
+    if (a.url != b.url || a.kind != b.kind || a.nofollow != b.nofollow) {
+      return "link " + Quote(a.url) + " differs with compaction";
+    }
+  }
+  if (ref->links_truncated != doc->links_truncated ||
+      ref->meta_noindex != doc->meta_noindex ||
+      ref->meta_nofollow != doc->meta_nofollow) {
+    return "flags differ with compaction";
+  }
   return "";
 }
 

@@ -34,7 +34,7 @@ std::string CheckUrl(std::string_view data);
 // every href, ParseXRobotsTag on the first line. Properties: at most
 // max_links links and hrefs (links_truncated when capped); every link and href
 // non-empty and trimmed of ASCII whitespace; the title is valid UTF-8 and
-// trimmed.
+// trimmed; the result is the same with HtmlOptions::compact_text off.
 std::string CheckHtml(std::string_view data);
 
 // Sitemaps (crawler/sitemap): ParseSitemap with small caps. Properties: at

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "crawler/html/markup_compactor.h"
+
 namespace crawler::html {
 namespace {
 
@@ -1153,8 +1155,13 @@ StatusOr<HtmlDocument> ExtractHtml(std::string_view body,
   gumbo_options.userdata = &arena;
   // The tree lives in the arena: it is released with the arena, without
   // gumbo_destroy_output.
+  std::string compacted;
+  std::string_view input = body;
+  if (options.compact_text && CompactMarkup(body, &compacted)) {
+    input = compacted;
+  }
   const GumboOutput* output =
-      gumbo_parse_with_options(&gumbo_options, body.data(), body.size());
+      gumbo_parse_with_options(&gumbo_options, input.data(), input.size());
   HtmlDocument doc;
   if (output == nullptr) return doc;  // Not expected; nothing to extract.
   ExtractFromTree(output->document, options, &doc);
