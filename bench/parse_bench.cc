@@ -1,13 +1,19 @@
 // parse_bench: single-threaded HTML parse rate over the pages of a site made by
 // bench/site/make_site.py (SITE_DIR/paths.txt lists them).
 //
-// All pages are read into memory first; only parsing is timed. Two modes, each
-// run over the whole page set repeatedly until at least --min_seconds passed:
-//   gumbo_parse: gumbo_parse_with_options(&kGumboDefaultOptions, ...) +
-//                gumbo_destroy_output, i.e. the raw parser alone.
-//   extractor:   crawler::html::ExtractHtml(page), the project's extractor
-//                (depth pre-scan + gumbo + title and href collection), i.e.
-//                the per-page parse work the crawler does.
+// All pages are read into memory first; only parsing is timed. Three modes,
+// each run over the whole page set repeatedly until at least --min_seconds
+// passed:
+//   gumbo_parse:  gumbo_parse_with_options(&kGumboDefaultOptions, ...) +
+//                 gumbo_destroy_output, i.e. the raw parser alone.
+//   extractor:    crawler::html::ExtractHtml(page), the project's extractor
+//                 (depth pre-scan + markup compaction + gumbo + title and
+//                 href collection), i.e. the per-page parse work the crawler
+//                 does.
+//   extract_full: the same with HtmlOptions::compact_text off (gumbo parses
+//                 the whole page).
+// Before timing, every page is extracted both ways and the results compared
+// (title and links): a difference ends the run with an error.
 // The modes alternate for --rounds rounds (default 2); the best of each is
 // printed last. The rates are the ceiling one core can parse at; the fetch
 // bench compares the crawler's end-to-end rate to cores x this rate.
@@ -28,6 +34,7 @@
 
 #include "crawler/base/status.h"
 #include "crawler/html/html_extractor.h"
+#include "crawler/html/markup_compactor.h"
 
 namespace {
 
@@ -62,15 +69,48 @@ struct Rate {
   int64_t links = 0;  // extractor only, for a sanity check.
 };
 
+enum class Mode { kGumbo, kExtract, kExtractFull };
+
+crawler::html::HtmlOptions OptionsFor(Mode mode) {
+  crawler::html::HtmlOptions options;
+  options.compact_text = mode != Mode::kExtractFull;
+  return options;
+}
+
+// Compaction must not change what is extracted (see markup_compactor.h).
+void CheckSameResults(const std::vector<std::string>& pages) {
+  size_t compacted = 0;
+  for (const std::string& page : pages) {
+    auto a = crawler::html::ExtractHtml(page, OptionsFor(Mode::kExtract));
+    auto b = crawler::html::ExtractHtml(page, OptionsFor(Mode::kExtractFull));
+    if (!a.ok() || !b.ok()) Die("ExtractHtml failed on a page");
+    bool same = a->title == b->title && a->hrefs == b->hrefs &&
+                a->links.size() == b->links.size() &&
+                a->canonical == b->canonical && a->base_href == b->base_href;
+    for (size_t i = 0; same && i < a->links.size(); ++i) {
+      same = a->links[i].url == b->links[i].url &&
+             a->links[i].nofollow == b->links[i].nofollow;
+    }
+    if (!same) Die("compaction changed the extraction of a page");
+    std::string out;
+    if (crawler::html::CompactMarkup(page, &out)) ++compacted;
+  }
+  std::printf(
+      "check: extraction identical with and without compaction on "
+      "all %zu pages (%zu compacted)\n",
+      pages.size(), compacted);
+}
+
 Rate Measure(const std::vector<std::string>& pages, double min_seconds,
-             bool extract) {
+             Mode mode) {
   Rate rate;
+  const crawler::html::HtmlOptions options = OptionsFor(mode);
   const Clock::time_point start = Clock::now();
   do {
     for (const std::string& page : pages) {
-      if (extract) {
+      if (mode != Mode::kGumbo) {
         crawler::StatusOr<crawler::html::HtmlDocument> doc =
-            crawler::html::ExtractHtml(page);
+            crawler::html::ExtractHtml(page, options);
         if (!doc.ok()) Die("ExtractHtml: " + doc.status().ToString());
         if (doc->title.empty()) Die("page without a title");
         rate.links += static_cast<int64_t>(doc->hrefs.size());
@@ -129,17 +169,24 @@ int main(int argc, char** argv) {
   std::printf("parse_bench: %zu pages, %.1f MB, %.0f bytes/page, 1 thread\n",
               pages.size(), total / 1e6,
               static_cast<double>(total) / pages.size());
+  CheckSameResults(pages);
   std::printf("%-12s %8s %8s %10s %8s\n", "mode", "pages", "seconds", "pages/s",
               "MB/s");
   // The modes alternate, so drift on a shared machine hits both alike; the
   // best round of each is reported last (the highest rate, so the fetch
   // bench's ceiling is never understated).
-  Rate best_parse, best_extract;
+  Rate best_parse, best_extract, best_full;
   for (int round = 1; round <= rounds; ++round) {
-    Rate parse = Measure(pages, min_seconds, /*extract=*/false);
+    Rate parse = Measure(pages, min_seconds, Mode::kGumbo);
     Print("gumbo_parse", parse);
-    Rate extract = Measure(pages, min_seconds, /*extract=*/true);
+    Rate extract = Measure(pages, min_seconds, Mode::kExtract);
     Print("extractor", extract);
+    Rate full = Measure(pages, min_seconds, Mode::kExtractFull);
+    Print("extract_full", full);
+    if (round == 1 ||
+        full.pages / full.seconds > best_full.pages / best_full.seconds) {
+      best_full = full;
+    }
     if (round == 1 ||
         parse.pages / parse.seconds > best_parse.pages / best_parse.seconds) {
       best_parse = parse;
@@ -152,5 +199,6 @@ int main(int argc, char** argv) {
   std::printf("best of %d rounds:\n", rounds);
   Print("best_parse", best_parse);
   Print("best_extract", best_extract);
+  Print("best_full", best_full);
   return 0;
 }
