@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "crawler/cli/flag_values.h"
+#include "crawler/fetch/address_policy.h"
 #include "crawler/robots/robots.h"
 
 namespace crawler::cli {
@@ -62,13 +63,19 @@ Fetching:
       --retries N         retries after a timeout, reset, 5xx or 429 (default 2)
       --lease-timeout SEC time a worker may hold one URL (default: --timeout + 10)
       --allow-private     allow loopback, private and link-local addresses
+      --allow-address CIDR[:PORT]
+                          allow only these of them: the addresses of CIDR, on
+                          PORT when given, e.g. 127.0.0.1:8080, 10.0.0.0/8,
+                          [::1]:8080 or fd00::/8 (repeatable; an IPv6 network
+                          with a port in brackets)
       --resolve HOST:PORT:ADDR
                           connect to the numeric ADDR (same port) for HOST on
                           PORT instead of resolving HOST, as curl's --resolve;
                           HOST may be '*.SUFFIX' (every name under it) or '*';
                           applied to every redirect hop; the Host header keeps
                           HOST (repeatable; a testing and intranet aid: a
-                          private ADDR also needs --allow-private)
+                          private ADDR also needs --allow-private or
+                          --allow-address)
       --ca-cert FILE      also trust the CA certificates in FILE (PEM), e.g.
                           a private CA; the system's CAs stay trusted
       --insecure          do not verify TLS certificates (chain, validity
@@ -249,6 +256,11 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
     } else if (a == "--allow-private") {
       RETURN_IF_ERROR(no_value());
       f.fetch.allow_private_addresses = true;
+    } else if (a == "--allow-address") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      StatusOr<fetch::AddressRule> rule = fetch::ParseAddressRule(v);
+      if (!rule.ok()) return rule.status().WithContext("--allow-address");
+      f.fetch.allowed_addresses.push_back(v);
     } else if (a == "--ca-cert") {
       ASSIGN_OR_RETURN(std::string v, need());
       Status ca = fetch::CheckCaCertFile(v);

@@ -18,71 +18,13 @@
 #include <utility>
 #include <vector>
 
+#include "crawler/fetch/address_policy.h"
+
 namespace crawler::fetch {
 namespace {
 
 // Initial body reservation when the decoded size is unknown.
 constexpr size_t kDefaultBodyReserve = 32 << 10;
-
-// ---------------------------------------------------------------------------
-// Private-address policy.
-
-// `a` in host byte order.
-bool IsBlockedIpv4(uint32_t a) {
-  struct Net {
-    uint32_t base;
-    int bits;
-  };
-  static constexpr Net kNets[] = {
-      {0x00000000, 8},   // 0.0.0.0/8 "this network"
-      {0x0a000000, 8},   // 10.0.0.0/8
-      {0x64400000, 10},  // 100.64.0.0/10 CGNAT
-      {0x7f000000, 8},   // 127.0.0.0/8 loopback
-      {0xa9fe0000, 16},  // 169.254.0.0/16 link-local (cloud metadata)
-      {0xac100000, 12},  // 172.16.0.0/12
-      {0xc0a80000, 16},  // 192.168.0.0/16
-  };
-  for (const Net& net : kNets) {
-    if ((a >> (32 - net.bits)) == (net.base >> (32 - net.bits))) return true;
-  }
-  return false;
-}
-
-bool IsBlockedIpv6(const in6_addr& addr) {
-  const uint8_t* b = addr.s6_addr;
-  bool first_ten_zero = true;
-  for (int i = 0; i < 10; ++i) first_ten_zero = first_ten_zero && b[i] == 0;
-  if (first_ten_zero && b[10] == 0xff && b[11] == 0xff) {  // ::ffff:a.b.c.d
-    uint32_t v4 = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
-                  (uint32_t{b[14]} << 8) | uint32_t{b[15]};
-    return IsBlockedIpv4(v4);
-  }
-  if (first_ten_zero && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 &&
-      b[14] == 0 && b[15] <= 1) {
-    return true;  // :: and ::1
-  }
-  if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7 ULA
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
-  return false;
-}
-
-// Returns the printable address when `sa` is a blocked address, else "".
-std::string BlockedAddress(const sockaddr* sa) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (sa->sa_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-    if (!IsBlockedIpv4(ntohl(in->sin_addr.s_addr))) return "";
-    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-    return std::string(text) + " port " + std::to_string(ntohs(in->sin_port));
-  }
-  if (sa->sa_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    if (!IsBlockedIpv6(in6->sin6_addr)) return "";
-    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
-    return std::string(text) + " port " + std::to_string(ntohs(in6->sin6_port));
-  }
-  return "";
-}
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() &&
@@ -210,6 +152,8 @@ struct Transfer {
   bool active = false;
   FetchResponse response;
   char errbuf[CURL_ERROR_SIZE];
+  // The policy applied to every address connected to.
+  const AddressPolicy* policy = nullptr;
   // Headers of the response being received (reset on each status line).
   int header_status = 0;
   int64_t header_content_length = -1;
@@ -450,12 +394,10 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
 curl_socket_t OpenSocketCallback(void* clientp, curlsocktype /*purpose*/,
                                  curl_sockaddr* address) {
   auto* t = static_cast<Transfer*>(clientp);
-  if (!t->options->allow_private_addresses) {
-    std::string blocked = BlockedAddress(&address->addr);
-    if (!blocked.empty()) {
-      if (t->blocked_address.empty()) t->blocked_address = std::move(blocked);
-      return CURL_SOCKET_BAD;
-    }
+  std::string refusal = t->policy->Refusal(&address->addr);
+  if (!refusal.empty()) {
+    if (t->blocked_address.empty()) t->blocked_address = std::move(refusal);
+    return CURL_SOCKET_BAD;
   }
   return socket(address->family, address->socktype | SOCK_CLOEXEC,
                 address->protocol);
@@ -463,8 +405,11 @@ curl_socket_t OpenSocketCallback(void* clientp, curlsocktype /*purpose*/,
 
 class CurlFetcher : public Fetcher {
  public:
-  CurlFetcher(const FetchOptions& options, std::vector<ResolveRule> rules)
-      : options_(options), rules_(std::move(rules)) {}
+  CurlFetcher(const FetchOptions& options, std::vector<ResolveRule> rules,
+              AddressPolicy policy)
+      : options_(options),
+        rules_(std::move(rules)),
+        policy_(std::move(policy)) {}
   CurlFetcher(const CurlFetcher&) = delete;
   CurlFetcher& operator=(const CurlFetcher&) = delete;
   ~CurlFetcher() override;
@@ -494,6 +439,7 @@ class CurlFetcher : public Fetcher {
 
   const FetchOptions options_;
   const std::vector<ResolveRule> rules_;
+  const AddressPolicy policy_;
   CURLM* multi_ = nullptr;
   std::vector<std::unique_ptr<Transfer>> transfers_;
   std::vector<Transfer*> idle_;
@@ -529,6 +475,7 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
   auto t = std::make_unique<Transfer>();
   t->options = &options_;
   t->rules = &rules_;
+  t->policy = &policy_;
   t->easy = curl_easy_init();
   if (t->easy == nullptr) {
     *error = "curl_easy_init failed";
@@ -698,8 +645,9 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
     r.error_class = "blocked_private_address";
     r.error = Status(Code::kFailedPrecondition,
                      "blocked_private_address: " + r.final_url +
-                         ": refusing to connect to private address " +
-                         t->blocked_address + " (allow with --allow-private)",
+                         ": refusing to connect to non-public address " +
+                         t->blocked_address +
+                         "; allow with --allow-private or --allow-address",
                      Tag::kPermanent);
     return;
   }
@@ -824,7 +772,11 @@ StatusOr<std::unique_ptr<Fetcher>> NewCurlFetcher(const FetchOptions& options) {
   for (const std::string& entry : options.resolve) {
     rules.push_back(*ParseResolveRule(entry));
   }
-  auto fetcher = std::make_unique<CurlFetcher>(options, std::move(rules));
+  StatusOr<AddressPolicy> policy = AddressPolicy::Create(
+      options.allow_private_addresses, options.allowed_addresses);
+  if (!policy.ok()) return policy.status().WithContext("invalid FetchOptions");
+  auto fetcher = std::make_unique<CurlFetcher>(options, std::move(rules),
+                                               std::move(policy).value());
   RETURN_IF_ERROR(fetcher->Init());
   return std::unique_ptr<Fetcher>(std::move(fetcher));
 }

@@ -12,10 +12,12 @@
 //    MAXFILESIZE stops neither chunked nor compressed bodies in 7.88), and a
 //    plain body whose Content-Length exceeds the cap is refused before any of
 //    it is read;
-//  - unless allow_private_addresses, every address actually connected to
-//    (after DNS, on each redirect hop) is checked and loopback, private,
-//    link-local, CGNAT and unspecified IPv4/IPv6 addresses (IPv4-mapped forms
-//    included) are refused as blocked_private_address;
+//  - every address actually connected to (after DNS, on each redirect hop)
+//    is checked against the AddressPolicy (address_policy.h): loopback,
+//    private, link-local, CGNAT, multicast and the other special-purpose
+//    IPv4/IPv6 addresses (IPv4-mapped, NAT64 and 6to4 forms included) are
+//    refused as blocked_private_address unless allow_private_addresses or an
+//    allowed_addresses entry opens them;
 //  - proxies from the environment are ignored, cookies are off, TLS
 //    certificates are verified (FetchOptions::ca_cert_file adds a CA;
 //    insecure turns verification off), HTTP/2 is negotiated over TLS by

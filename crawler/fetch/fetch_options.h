@@ -45,9 +45,22 @@ struct FetchOptions {
   size_t max_body_bytes = 16 << 20;
   // Transfers at once in one Fetcher. > 0.
   int max_concurrency = 16;
-  // Whether connecting to loopback, private, link-local, CGNAT and unspecified
-  // addresses is allowed (tests set true; crawls keep it false against SSRF).
+  // Whether connecting to loopback, private, link-local, CGNAT, multicast
+  // and the other special-purpose addresses (address_policy.h) is allowed
+  // (tests set true; crawls keep it false against SSRF). Opens all of them;
+  // allowed_addresses opens some.
   bool allow_private_addresses = false;
+  // An allow-list narrower than allow_private_addresses: a special-purpose
+  // address that the fetcher would refuse is connected to when one of these
+  // entries matches it (and its port, when the entry names one). Each entry
+  // is "CIDR" (any port) or "CIDR:PORT", with an IPv6 network in brackets
+  // when a port follows: "127.0.0.1:8080", "10.0.0.0/8", "[::1]:8080",
+  // "fd00::/8" (the syntax is ParseAddressRule's, address_policy.h). Applied
+  // where the refusal is, to the address actually connected to: on every
+  // redirect hop and for every request (robots.txt and sitemaps included).
+  // Ordinary public addresses need no entry. NewCurlFetcher rejects a
+  // malformed entry.
+  std::vector<std::string> allowed_addresses;
   // Whether FetchResponse::body is filled (bytes is counted either way).
   bool keep_body = true;
   // TLS. Server certificates are verified by default: the chain must lead
@@ -73,7 +86,8 @@ struct FetchOptions {
   // ".SUFFIX", at any depth, not SUFFIX itself) or "*" (every name). Applied
   // to every redirect hop. An exact name beats a wildcard, a longer suffix a
   // shorter one. The private-address policy still applies to ADDRESS, so
-  // loopback targets also need allow_private_addresses. Parsed with
+  // loopback targets also need allow_private_addresses or an
+  // allowed_addresses entry. Parsed with
   // ParseResolveRule (NewCurlFetcher rejects a malformed entry).
   std::vector<std::string> resolve;
 };

@@ -108,6 +108,27 @@ TEST_CASE("crawl flags: bad values name the flag and the value") {
   CHECK(err({"--max-pages"}).find("needs a value") != std::string::npos);
 }
 
+TEST_CASE("crawl flags: --allow-address is repeatable and checked") {
+  StatusOr<CrawlFlags> f =
+      ParseCrawlFlags({"--allow-address", "127.0.0.1:8080",
+                       "--allow-address=10.0.0.0/8", "http://a.test/"});
+  REQUIRE(f.ok());
+  CHECK(f->fetch.allowed_addresses ==
+        std::vector<std::string>{"127.0.0.1:8080", "10.0.0.0/8"});
+  CHECK_FALSE(f->fetch.allow_private_addresses);
+  for (const char* bad : {"127.0.0.1:0", "localhost", "10.0.0.1/8", ""}) {
+    StatusOr<CrawlFlags> g = ParseCrawlFlags({"--allow-address", bad});
+    REQUIRE_FALSE(g.ok());
+    CHECK(g.status().code() == Code::kInvalidArgument);
+    CHECK(g.status().message().find("--allow-address") != std::string::npos);
+    CHECK(g.status().message().find("'" + std::string(bad) + "'") !=
+          std::string::npos);
+  }
+  CHECK_FALSE(ParseCrawlFlags({"--allow-address"}).ok());
+  CHECK(std::string(CrawlUsage()).find("--allow-address CIDR[:PORT]") !=
+        std::string::npos);
+}
+
 TEST_CASE("ReadSeedFile: comments, blank lines, whitespace; missing file") {
   const std::string path = crawler::testing::TempDir() + "/seeds.txt";
   {

@@ -241,6 +241,24 @@ TEST_CASE("A flag that takes no value refuses one given with '='") {
   ExpectUsageError({"--ordered="}, {"--ordered", "''"});
 }
 
+TEST_CASE("--allow-address is repeatable; a bad entry is a usage error") {
+  FetchFlags f = MustParse({"--allow-address", "127.0.0.1:8080",
+                            "--allow-address=[::1]:8080", "--allow-address",
+                            "fd00::/8", "http://a/"});
+  CHECK(f.fetch.allowed_addresses ==
+        std::vector<std::string>{"127.0.0.1:8080", "[::1]:8080", "fd00::/8"});
+  CHECK_FALSE(f.fetch.allow_private_addresses);
+  CHECK(f.urls == std::vector<std::string>{"http://a/"});
+  ExpectUsageError({"--allow-address", "127.0.0.1:99999"},
+                   {"--allow-address", "'127.0.0.1:99999'", "port"});
+  ExpectUsageError({"--allow-address", "localhost"},
+                   {"--allow-address", "'localhost'", "e.g."});
+  ExpectUsageError({"--allow-address=10.0.0.1/8"},
+                   {"--allow-address", "10.0.0.0/8"});
+  ExpectUsageError({"http://a/", "--allow-address"},
+                   {"--allow-address", "needs a value"});
+}
+
 // Regression: --help=1 used to be accepted as --help.
 TEST_CASE("--help=1 is refused like every other flag that takes no value") {
   ExpectUsageError({"--help=1"}, {"--help", "'1'"});
@@ -268,8 +286,8 @@ TEST_CASE("The usage text documents every option") {
   for (const char* opt :
        {"--input", "--output", "--workers", "--concurrency", "--ordered",
         "--timeout", "--connect-timeout", "--max-body", "--max-redirects",
-        "--user-agent", "--retries", "--allow-private", "--progress",
-        "--help"}) {
+        "--user-agent", "--retries", "--allow-private", "--allow-address",
+        "--progress", "--help"}) {
     CHECK_MESSAGE(usage.find(opt) != std::string::npos, opt);
   }
 }

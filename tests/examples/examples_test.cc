@@ -225,10 +225,11 @@ TEST_CASE("pool_map urls: loopback is refused without --allow-private") {
                            ": status 0, \"\", 0 followable links, error: "
                            "blocked_private_address: " +
                            url +
-                           ": refusing to connect to private address 127.0.0.1 "
-                           "port " +
+                           ": refusing to connect to non-public address "
+                           "127.0.0.1 port " +
                            std::to_string((*server)->port()) +
-                           " (allow with --allow-private)",
+                           " (loopback 127.0.0.0/8); allow with "
+                           "--allow-private or --allow-address",
                        "1 URLs, 0 followable links in all",
                    });
 }

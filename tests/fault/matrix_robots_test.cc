@@ -367,19 +367,28 @@ TEST_CASE("R9: robots.txt redirects: 5 hops followed, more is unavailable") {
   CHECK(run.out.find("root:") == std::string::npos);
 }
 
-TEST_CASE("R9: a robots.txt redirect to 127.0.0.2 is refused" *
-          doctest::skip()) {
-  // ENGINE GAP: there is no allow-list narrower than --allow-private (the
-  // matrix wants only 127.0.0.1:<port> allowed in tests, S1), so with
-  // --allow-private the robots.txt hop of canary.test reaches the canary on
-  // 127.0.0.2 (one hit, its "canary" body parsed as rules); without it the
-  // fixture itself is refused. The intended command, once an allow-list
-  // exists: crawl --allow-address 127.0.0.1/32 (name to be decided).
+TEST_CASE("R9: a robots.txt redirect to 127.0.0.2 is refused") {
+  // Only the fault server's address and port are allowed (--allow-address,
+  // not --allow-private): the robots.txt of canary.test redirects to the
+  // canary on 127.0.0.2, a hop the address policy refuses. robots.txt is
+  // then unreachable (complete disallow, retried after 30 s), so within
+  // --max-duration nothing of canary.test is fetched; other hosts go on.
   const size_t canary_before = CanaryHits();
-  const Run run = Crawl(
-      {"--max-depth", "0", "--max-duration", "5", U("canary.test", "/page/1")});
+  const Run run =
+      RunCrawler({"crawl", "--allow-address",
+                  "127.0.0.1:" + std::to_string(Server().port()), "--resolve",
+                  Server().ResolveFlag(), "--delay", "0", "--timeout", "2",
+                  "--connect-timeout", "1", "--max-depth", "0", "--scope",
+                  "any", "--max-duration", "3", U("canary.test", "/page/1"),
+                  U("r9-ok.test", "/page/1")});
   CHECK_MESSAGE(run.code == 0, run.err);
+  CHECK(run.ms < 6000);
   CHECK(CanaryHits() == canary_before);
+  CHECK(CountPath("canary.test", "/robots.txt") == 1);
+  CHECK(CountPath("canary.test", "/page/1") == 0);
+  auto by = ByUrl(run.records);
+  CHECK(Fetched(by[U("r9-ok.test", "/page/1")]));  // Through the allow-list.
+  CHECK(CountPath("r9-ok.test", "/robots.txt") == 1);
 }
 
 TEST_CASE("R10: robots.txt is fetched once per origin (scheme, host, port)") {

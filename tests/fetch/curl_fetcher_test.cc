@@ -397,13 +397,56 @@ TEST_CASE("private addresses are blocked before any request is sent") {
     INFO(urls[i], " -> ", rs[i].error.ToString());
     CHECK(rs[i].error_class == "blocked_private_address");
     CHECK(rs[i].error.tag() == Tag::kPermanent);
-    CHECK(rs[i].error.message().find("(allow with --allow-private)") !=
+    CHECK(rs[i].error.message().find(
+              "allow with --allow-private or --allow-address") !=
           std::string::npos);
   }
-  CHECK(rs[0].error.message().find("127.0.0.1 port " + port) !=
+  CHECK(rs[0].error.message().find("127.0.0.1 port " + port +
+                                   " (loopback 127.0.0.0/8)") !=
         std::string::npos);
   MESSAGE(rs[0].error.message());
   CHECK(ServerLog().find("blocked-canary") == std::string::npos);
+}
+
+TEST_CASE("allowed_addresses opens only the listed address and port") {
+  const int port = Server().port();
+  const std::string p = std::to_string(port);
+  FetchOptions o = TestOptions();
+  o.allow_private_addresses = false;
+  o.allowed_addresses = {"127.0.0.1:" + p};
+  auto fetcher = MakeFetcher(o);
+  const std::string hop = "http://127.0.0.2:" + p + "/page/2?allow-list-hop";
+  auto rs = FetchAll(
+      *fetcher,
+      {Server().Url("/page/1?allow-list-ok"),
+       "http://127.0.0.2:" + p + "/page/1?allow-list-addr",
+       "http://127.0.0.1:" + std::to_string(UnusedPort()) + "/?allow-list-port",
+       "http://[::1]:" + p + "/page/1?allow-list-v6",
+       Server().Url("/redirect?to=" + hop)});
+  CHECK_OK(rs[0].error);
+  CHECK(rs[0].status == 200);
+  for (size_t i = 1; i < rs.size(); ++i) {
+    INFO(i, ": ", rs[i].error.ToString());
+    CHECK(rs[i].error_class == "blocked_private_address");
+  }
+  CHECK(rs[4].final_url == hop);  // Refused on the redirect hop.
+  // A network without a port: another loopback address is allowed (and,
+  // nothing listening there, refused by the kernel instead).
+  o.allowed_addresses = {"127.0.0.0/8"};
+  FetchResponse net =
+      FetchOne(o, "http://127.0.0.2:" + p + "/page/1?allow-list-net");
+  CHECK(net.error_class == "connect_failed");
+  // allow_private still opens everything.
+  o.allow_private_addresses = true;
+  o.allowed_addresses = {"10.0.0.0/8"};
+  CHECK_OK(FetchOne(o, Server().Url("/page/1?allow-list-all")).error);
+  // A malformed entry is refused by NewCurlFetcher.
+  o.allowed_addresses = {"127.0.0.1:0"};
+  auto bad = NewCurlFetcher(o);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == Code::kInvalidArgument);
+  CHECK(bad.status().message().find("'127.0.0.1:0'") != std::string::npos);
+  CHECK(ServerLog().find("allow-list-ok") != std::string::npos);
 }
 
 TEST_CASE("200 loopback fetches, 16 at once, reuse connections") {
