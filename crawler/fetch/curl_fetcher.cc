@@ -26,6 +26,16 @@ namespace {
 // Initial body reservation when the decoded size is unknown.
 constexpr size_t kDefaultBodyReserve = 32 << 10;
 
+// Header limits (fault matrix N10), below libcurl 7.88's own (100 KiB per
+// line, 300 KiB per response), which it reports as "Out of memory" and as a
+// receive error: ours end the transfer as bad_response.
+constexpr size_t kMaxHeaderLine = 64 << 10;
+// All header lines of one response, interim 1xx responses included.
+constexpr size_t kMaxHeaderBytes = 256 << 10;
+// Content codings in a row (fault matrix N9: each one can multiply a
+// decompression bomb; libcurl accepts five).
+constexpr int kMaxContentCodings = 2;
+
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() &&
          strncasecmp(s.data(), prefix.data(), prefix.size()) == 0;
@@ -159,6 +169,12 @@ struct Transfer {
   int64_t header_content_length = -1;
   bool header_encoded = false;
   bool header_location = false;
+  bool header_chunked = false;  // A Transfer-Encoding header was seen.
+  int header_codings = 0;       // Content codings announced so far.
+  // Between a status line and the blank line that ends its headers.
+  bool in_headers = false;
+  // Header bytes of the current response (and of its interim responses).
+  size_t header_bytes = 0;
   size_t max_body = 0;          // This request's body cap.
   bool keep_truncated = false;  // Read up to the cap rather than refuse.
   std::string header_retry_after;
@@ -167,6 +183,10 @@ struct Transfer {
   bool too_large = false;
   int64_t refused_content_length = -1;
   std::string blocked_address;
+  // A response refused from its headers: the error class (bad_response or
+  // decode_error) and what was wrong.
+  const char* refused_class = nullptr;
+  std::string refused_why;
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -189,11 +209,17 @@ struct Transfer {
     header_content_length = -1;
     header_encoded = false;
     header_location = false;
+    header_chunked = false;
+    header_codings = 0;
+    in_headers = false;
+    header_bytes = 0;
     header_retry_after.clear();
     header_x_robots_tag.clear();
     too_large = false;
     refused_content_length = -1;
     blocked_address.clear();
+    refused_class = nullptr;
+    refused_why.clear();
   }
 };
 
@@ -322,19 +348,88 @@ bool AddConnectTo(Transfer* t, const char* base, const std::string& url) {
   return changed;
 }
 
+// The value of a Content-Length header: a number, or a list of the same
+// number ("5, 5"; RFC 9110 section 8.6). -1 when it is not a number, -2 when
+// the list holds different numbers.
+int64_t ParseContentLength(std::string_view value) {
+  int64_t length = -1;
+  while (true) {
+    const size_t comma = value.find(',');
+    std::string_view item = TrimHeaderValue(value.substr(0, comma));
+    if (item.empty() || item.size() > 18) return length >= 0 ? -2 : -1;
+    int64_t v = 0;
+    for (char c : item) {
+      if (c < '0' || c > '9') return length >= 0 ? -2 : -1;
+      v = v * 10 + (c - '0');
+    }
+    if (length >= 0 && v != length) return -2;
+    length = v;
+    if (comma == std::string_view::npos) return length;
+    value.remove_prefix(comma + 1);
+  }
+}
+
+// Content codings in a Content-Encoding value ("gzip, br" is two; identity
+// and empty items do not count).
+int CountContentCodings(std::string_view value) {
+  int n = 0;
+  while (!value.empty()) {
+    const size_t comma = value.find(',');
+    std::string_view item = TrimHeaderValue(value.substr(0, comma));
+    if (!item.empty() &&
+        !(item.size() == 8 && StartsWithNoCase(item, "identity"))) {
+      ++n;
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return n;
+}
+
+// Ends the transfer from the header callback: the response is refused as
+// `error_class` (bad_response or decode_error) for the reason `why`.
+size_t RefuseResponse(Transfer* t, const char* error_class, std::string why) {
+  t->refused_class = error_class;
+  t->refused_why = std::move(why);
+  return 0;  // Aborts the transfer with CURLE_WRITE_ERROR.
+}
+
 size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   const size_t len = size * nmemb;
   std::string_view line(data, len);
-  if (StartsWithNoCase(line, "HTTP/")) {
+  const bool status_line = StartsWithNoCase(line, "HTTP/");
+  if (!status_line && !t->in_headers) {
+    return len;  // A chunked body's trailer: not this response's headers.
+  }
+  // Header bombs (fault matrix N10): a line or a header block over our caps.
+  // A new final response (after a redirect) starts its own count; interim
+  // 1xx responses count with the response they precede.
+  if (status_line && t->header_status >= 200) t->header_bytes = 0;
+  t->header_bytes += len;
+  if (len > kMaxHeaderLine) {
+    return RefuseResponse(t, "bad_response",
+                          "a response header line of " + std::to_string(len) +
+                              " bytes (limit " +
+                              std::to_string(kMaxHeaderLine) + ")");
+  }
+  if (t->header_bytes > kMaxHeaderBytes) {
+    return RefuseResponse(
+        t, "bad_response",
+        "response headers over " + std::to_string(kMaxHeaderBytes) + " bytes");
+  }
+  if (status_line) {
     size_t sp = line.find(' ');
     t->header_status =
         sp == std::string_view::npos
             ? 0
             : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    t->in_headers = true;
     t->header_content_length = -1;
     t->header_encoded = false;
     t->header_location = false;
+    t->header_chunked = false;
+    t->header_codings = 0;
     t->header_retry_after.clear();
     t->header_x_robots_tag.clear();
   } else if (StartsWithNoCase(line, "retry-after:")) {
@@ -346,12 +441,35 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
       t->header_x_robots_tag += TrimHeaderValue(line.substr(13));
     }
   } else if (StartsWithNoCase(line, "content-length:")) {
-    std::string value(line.substr(15));
-    char* end = nullptr;
-    long long v = std::strtoll(value.c_str(), &end, 10);
-    t->header_content_length = end != value.c_str() && v >= 0 ? v : -1;
+    // Ambiguous framing (fault matrix N3, RFC 9112 section 6.3: a response
+    // smuggling or splitting attempt, or a broken server): libcurl would
+    // pick one length, so the body could be cut or run into the next one.
+    const int64_t v = ParseContentLength(line.substr(15));
+    if (v == -2 || (v >= 0 && t->header_content_length >= 0 &&
+                    v != t->header_content_length)) {
+      return RefuseResponse(t, "bad_response",
+                            "two different Content-Length values");
+    }
+    if (t->header_chunked) {
+      return RefuseResponse(t, "bad_response",
+                            "Content-Length together with Transfer-Encoding");
+    }
+    if (v >= 0) t->header_content_length = v;
+  } else if (StartsWithNoCase(line, "transfer-encoding:")) {
+    if (t->header_content_length >= 0) {
+      return RefuseResponse(t, "bad_response",
+                            "Content-Length together with Transfer-Encoding");
+    }
+    t->header_chunked = true;
   } else if (StartsWithNoCase(line, "content-encoding:")) {
     t->header_encoded = true;
+    t->header_codings += CountContentCodings(line.substr(17));
+    if (t->header_codings > kMaxContentCodings) {
+      return RefuseResponse(t, "decode_error",
+                            std::to_string(t->header_codings) +
+                                " content codings (limit " +
+                                std::to_string(kMaxContentCodings) + ")");
+    }
   } else if (StartsWithNoCase(line, "location:")) {
     t->header_location = true;
     if (!t->rules->empty()) {
@@ -374,14 +492,17 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
       }
     }
   } else if (line == "\r\n" || line == "\n") {
-    // End of one response's headers. Refuse a plain final body that cannot
-    // fit before reading any of it. (An encoded body's Content-Length is the
-    // compressed size; the write callback enforces the cap on those.)
+    // End of one response's headers.
+    t->in_headers = false;
     const bool interim = t->header_status < 200;
     const bool followed_redirect =
         t->header_status >= 300 && t->header_status < 400 && t->header_location;
-    if (!interim && !followed_redirect && !t->header_encoded &&
-        !t->keep_truncated && t->header_content_length >= 0 &&
+    if (interim || followed_redirect) return len;
+    // Refuse a plain final body that cannot fit before reading any of it.
+    // (An encoded body's Content-Length is the compressed size; the write
+    // callback enforces the cap on those.)
+    if (!t->header_encoded && !t->keep_truncated &&
+        t->header_content_length >= 0 &&
         static_cast<uint64_t>(t->header_content_length) > t->max_body) {
       t->too_large = true;
       t->refused_content_length = t->header_content_length;
@@ -641,6 +762,14 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
                      "too_large: " + r.url + ": " + what, Tag::kPermanent);
     return;
   }
+  if (t->refused_class != nullptr) {
+    r.error_class = t->refused_class;
+    r.error = Status(Code::kDataLoss,
+                     std::string(t->refused_class) + ": " + r.final_url +
+                         ": refused: " + t->refused_why,
+                     Tag::kPermanent);
+    return;
+  }
   if (result == CURLE_COULDNT_CONNECT && !t->blocked_address.empty()) {
     r.error_class = "blocked_private_address";
     r.error = Status(Code::kFailedPrecondition,
@@ -652,14 +781,30 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
     return;
   }
   ErrorKind kind = Classify(result);
+  std::string what =
+      t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(result);
+  if (result == CURLE_OUT_OF_MEMORY && t->in_headers) {
+    // libcurl 7.88 refuses a header line over 100 KiB (CURL_MAX_HTTP_HEADER)
+    // as "Out of memory", before our callback sees it (fault matrix N10).
+    kind = {"bad_response", Code::kDataLoss, Tag::kPermanent};
+    what = "a response header line over libcurl's " +
+           std::to_string(CURL_MAX_HTTP_HEADER) + "-byte limit (" + what + ")";
+  } else if (result == CURLE_UNSUPPORTED_PROTOCOL &&
+             (StartsWithNoCase(r.final_url, "http://") ||
+              StartsWithNoCase(r.final_url, "https://"))) {
+    // An http(s) URL (a refused redirect target is the effective URL): not
+    // the scheme but the server's answer is at fault, HTTP/0.9 without a
+    // status line or a status code below 100 (fault matrix N11).
+    kind = {"bad_response", Code::kDataLoss, Tag::kPermanent};
+  }
   long verify_result = kX509Ok;
   if (result == CURLE_PEER_FAILED_VERIFICATION) {
     curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &verify_result);
     kind = ClassifyCertificate(verify_result);
   }
   r.error_class = kind.error_class;
-  std::string msg = std::string(kind.error_class) + ": " + r.final_url + ": ";
-  msg += t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(result);
+  std::string msg =
+      std::string(kind.error_class) + ": " + r.final_url + ": " + what;
   if (verify_result > kX509Unspecified) {
     msg += " (X509 verify result " + std::to_string(verify_result) + ")";
   }

@@ -18,6 +18,11 @@
 //    IPv4/IPv6 addresses (IPv4-mapped, NAT64 and 6to4 forms included) are
 //    refused as blocked_private_address unless allow_private_addresses or an
 //    allowed_addresses entry opens them;
+//  - response headers are bounded: a header line over 64 KiB, more than
+//    256 KiB of headers in one response, ambiguous framing (Content-Length
+//    with Transfer-Encoding, or two different Content-Length values), HTTP/0.9
+//    and status codes below 100 end as bad_response; more than two content
+//    codings end as decode_error;
 //  - proxies from the environment are ignored, cookies are off, TLS
 //    certificates are verified (FetchOptions::ca_cert_file adds a CA;
 //    insecure turns verification off), HTTP/2 is negotiated over TLS by

@@ -74,7 +74,19 @@ struct FetchResponse {
   // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
   // connect_failed, blocked_private_address, timeout, too_many_redirects,
   // too_large, connection_lost, bad_response, decode_error, other, or a TLS
-  // class:
+  // class. Among them:
+  //  - blocked_private_address: the address connected to is a
+  //    special-purpose one (address_policy.h) that neither
+  //    allow_private_addresses nor allowed_addresses opens;
+  //  - bad_response: the response is malformed: HTTP/0.9 (no status line),
+  //    a status code below 100, Content-Length together with
+  //    Transfer-Encoding or two different Content-Length values (RFC 9112
+  //    section 6.3), a header line over 64 KiB (over libcurl's 100 KiB
+  //    limit included) or more than 256 KiB of headers in one response
+  //    (interim 1xx responses counted with the final one), or an HTTP/2
+  //    protocol error;
+  //  - decode_error: a bad Content-Encoding body, or more than two content
+  //    codings in a row ("gzip, gzip, gzip"; each one multiplies a bomb);
   //  - tls_cert_untrusted: the certificate chain does not lead to a trusted
   //    CA (self-signed, unknown issuer, ...; FetchOptions::ca_cert_file adds
   //    CAs);
