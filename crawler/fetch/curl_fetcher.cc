@@ -171,18 +171,22 @@ struct Transfer {
   bool header_location = false;
   bool header_chunked = false;  // A Transfer-Encoding header was seen.
   int header_codings = 0;       // Content codings announced so far.
+  std::string header_content_type;
   // Between a status line and the blank line that ends its headers.
   bool in_headers = false;
   // Header bytes of the current response (and of its interim responses).
   size_t header_bytes = 0;
   size_t max_body = 0;          // This request's body cap.
   bool keep_truncated = false;  // Read up to the cap rather than refuse.
+  // FetchRequest::accept_content_types.
+  std::vector<std::string> accept_content_types;
   std::string header_retry_after;
   std::string header_x_robots_tag;
   // Why the transfer was aborted by one of our callbacks.
   bool too_large = false;
   int64_t refused_content_length = -1;
   std::string blocked_address;
+  bool skipped_content_type = false;
   // A response refused from its headers: the error class (bad_response or
   // decode_error) and what was wrong.
   const char* refused_class = nullptr;
@@ -198,6 +202,7 @@ struct Transfer {
 
   void Reset(FetchRequest&& request) {
     keep_truncated = request.keep_truncated;
+    accept_content_types = std::move(request.accept_content_types);
     max_body = request.max_body_bytes > 0
                    ? std::min(request.max_body_bytes, options->max_body_bytes)
                    : options->max_body_bytes;
@@ -211,6 +216,7 @@ struct Transfer {
     header_location = false;
     header_chunked = false;
     header_codings = 0;
+    header_content_type.clear();
     in_headers = false;
     header_bytes = 0;
     header_retry_after.clear();
@@ -218,6 +224,7 @@ struct Transfer {
     too_large = false;
     refused_content_length = -1;
     blocked_address.clear();
+    skipped_content_type = false;
     refused_class = nullptr;
     refused_why.clear();
   }
@@ -386,6 +393,20 @@ int CountContentCodings(std::string_view value) {
   return n;
 }
 
+// True when FetchRequest::accept_content_types lets `content_type` through.
+bool AcceptsContentType(const std::vector<std::string>& accept,
+                        std::string_view content_type) {
+  while (!content_type.empty() &&
+         (content_type.front() == ' ' || content_type.front() == '\t')) {
+    content_type.remove_prefix(1);
+  }
+  if (accept.empty() || content_type.empty()) return true;
+  for (const std::string& type : accept) {
+    if (StartsWithNoCase(content_type, type)) return true;
+  }
+  return false;
+}
+
 // Ends the transfer from the header callback: the response is refused as
 // `error_class` (bad_response or decode_error) for the reason `why`.
 size_t RefuseResponse(Transfer* t, const char* error_class, std::string why) {
@@ -430,6 +451,7 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     t->header_location = false;
     t->header_chunked = false;
     t->header_codings = 0;
+    t->header_content_type.clear();
     t->header_retry_after.clear();
     t->header_x_robots_tag.clear();
   } else if (StartsWithNoCase(line, "retry-after:")) {
@@ -440,6 +462,8 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
       if (!t->header_x_robots_tag.empty()) t->header_x_robots_tag += '\n';
       t->header_x_robots_tag += TrimHeaderValue(line.substr(13));
     }
+  } else if (StartsWithNoCase(line, "content-type:")) {
+    t->header_content_type = std::string(TrimHeaderValue(line.substr(13)));
   } else if (StartsWithNoCase(line, "content-length:")) {
     // Ambiguous framing (fault matrix N3, RFC 9112 section 6.3: a response
     // smuggling or splitting attempt, or a broken server): libcurl would
@@ -498,6 +522,13 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     const bool followed_redirect =
         t->header_status >= 300 && t->header_status < 400 && t->header_location;
     if (interim || followed_redirect) return len;
+    // A 2xx body of a type the caller does not want is never read (fault
+    // matrix C1).
+    if (t->header_status < 300 &&
+        !AcceptsContentType(t->accept_content_types, t->header_content_type)) {
+      t->skipped_content_type = true;
+      return 0;
+    }
     // Refuse a plain final body that cannot fit before reading any of it.
     // (An encoded body's Content-Length is the compressed size; the write
     // callback enforces the cap on those.)
@@ -760,6 +791,19 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
                   "; kept the first " + std::to_string(r.bytes) + " bytes";
     r.error = Status(Code::kResourceExhausted,
                      "too_large: " + r.url + ": " + what, Tag::kPermanent);
+    return;
+  }
+  if (t->skipped_content_type) {
+    r.error_class = "skipped_content_type";
+    std::string wanted;
+    for (const std::string& type : t->accept_content_types) {
+      wanted += wanted.empty() ? type : ", " + type;
+    }
+    r.error = Status(Code::kFailedPrecondition,
+                     "skipped_content_type: " + r.final_url +
+                         ": Content-Type " + t->header_content_type +
+                         " is not one wanted (" + wanted + "); body not read",
+                     Tag::kPermanent);
     return;
   }
   if (t->refused_class != nullptr) {

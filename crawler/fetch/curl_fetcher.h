@@ -23,6 +23,8 @@
 //    with Transfer-Encoding, or two different Content-Length values), HTTP/0.9
 //    and status codes below 100 end as bad_response; more than two content
 //    codings end as decode_error;
+//  - a 2xx response whose Content-Type FetchRequest::accept_content_types
+//    refuses ends after its headers as skipped_content_type;
 //  - proxies from the environment are ignored, cookies are off, TLS
 //    certificates are verified (FetchOptions::ca_cert_file adds a CA;
 //    insecure turns verification off), HTTP/2 is negotiated over TLS by

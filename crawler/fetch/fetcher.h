@@ -37,6 +37,16 @@ struct FetchRequest {
   // refusing it from its Content-Length (the response still ends as
   // too_large, with those bytes in `body`).
   bool keep_truncated = false;
+  // The media types whose bodies are wanted; empty: every type. Each entry
+  // matches a Content-Type that starts with it, ignoring case and leading
+  // spaces: "text/html" matches "text/html; charset=utf-8", "text/" every
+  // text type. Checked on the final response when its headers have arrived:
+  // a 2xx response with a non-empty Content-Type that no entry matches
+  // stops there, before any of its body is read, and ends as
+  // skipped_content_type (status, content_type, retry_after and x_robots_tag
+  // filled, bytes 0). A response without a Content-Type is always read (its
+  // body may be sniffed), and so are redirects and other statuses.
+  std::vector<std::string> accept_content_types = {};
 };
 
 // The outcome of one FetchRequest.
@@ -73,8 +83,8 @@ struct FetchResponse {
   std::string x_robots_tag;
   // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
   // connect_failed, blocked_private_address, timeout, too_many_redirects,
-  // too_large, connection_lost, bad_response, decode_error, other, or a TLS
-  // class. Among them:
+  // too_large, connection_lost, bad_response, decode_error,
+  // skipped_content_type, other, or a TLS class. Among them:
   //  - blocked_private_address: the address connected to is a
   //    special-purpose one (address_policy.h) that neither
   //    allow_private_addresses nor allowed_addresses opens;
@@ -87,6 +97,8 @@ struct FetchResponse {
   //    protocol error;
   //  - decode_error: a bad Content-Encoding body, or more than two content
   //    codings in a row ("gzip, gzip, gzip"; each one multiplies a bomb);
+  //  - skipped_content_type: FetchRequest::accept_content_types refused the
+  //    Content-Type; the body was not read;
   //  - tls_cert_untrusted: the certificate chain does not lead to a trusted
   //    CA (self-signed, unknown issuer, ...; FetchOptions::ca_cert_file adds
   //    CAs);
@@ -108,8 +120,8 @@ struct FetchResponse {
   // failed>" and the tag is kRetryable (timeout, connection_lost,
   // connect_failed, dns_failed, other, tls_handshake) or kPermanent
   // (bad_url, unsupported_scheme, too_large, too_many_redirects,
-  // blocked_private_address, bad_response, decode_error, tls_cert_*,
-  // tls_error).
+  // blocked_private_address, bad_response, decode_error,
+  // skipped_content_type, tls_cert_*, tls_error).
   Status error;
 };
 

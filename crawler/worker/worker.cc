@@ -222,6 +222,14 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
         request.max_body_bytes = kBodyLimit;
         request.keep_truncated = true;
       }
+      // A crawl page is parsed only as HTML (LooksLikeHtml's types): the
+      // body of a 2xx answer declared as another type is not read (fault
+      // matrix C1). Pages without a Content-Type are read and sniffed;
+      // robots.txt, sitemaps and `crawler fetch` URLs are read whatever
+      // their type.
+      if (task.want_links) {
+        request.accept_content_types = {"text/html", "application/xhtml+xml"};
+      }
       fetcher.Start(std::move(request));
     }
     if (!input_open && fetcher.InFlight() == 0) break;

@@ -449,6 +449,54 @@ TEST_CASE("allowed_addresses opens only the listed address and port") {
   CHECK(ServerLog().find("allow-list-ok") != std::string::npos);
 }
 
+TEST_CASE("accept_content_types: an unwanted 2xx type ends after headers") {
+  FetchOptions o = TestOptions();
+  auto fetcher = MakeFetcher(o);
+  const std::vector<std::string> urls = {
+      Server().Url("/text"),       Server().Url("/bin"),
+      Server().Url("/page/1"),     Server().Url("/redirect?to=/page/2"),
+      Server().Url("/status/503"), Server().Url("/gzip")};
+  for (size_t i = 0; i < urls.size(); ++i) {
+    FetchRequest request{i, urls[i]};
+    request.accept_content_types = {"text/html", "application/xhtml+xml"};
+    fetcher->Start(std::move(request));
+  }
+  std::vector<FetchResponse> rs(urls.size());
+  size_t done = 0;
+  const auto start = Clock::now();
+  while (done < urls.size() && MsSince(start) < 10000) {
+    for (FetchResponse& r : fetcher->Poll(-1, 200)) {
+      rs[r.id] = std::move(r);
+      ++done;
+    }
+  }
+  REQUIRE(done == urls.size());
+  for (size_t i : {0, 1}) {
+    INFO(urls[i]);
+    CHECK(rs[i].error_class == "skipped_content_type");
+    CHECK(rs[i].error.tag() == Tag::kPermanent);
+    CHECK(rs[i].status == 200);
+    CHECK_FALSE(rs[i].content_type.empty());
+    CHECK(rs[i].bytes == 0);
+    CHECK(rs[i].body.empty());
+    CHECK(rs[i].error.message().find("text/html, application/xhtml+xml") !=
+          std::string::npos);
+  }
+  CHECK(rs[0].content_type == "text/plain; charset=utf-8");
+  // HTML, a followed redirect to HTML, a 503 of another type (not 2xx) and
+  // a gzip-encoded HTML page are read as usual.
+  for (size_t i : {2, 3, 4, 5}) {
+    INFO(urls[i]);
+    CHECK_OK(rs[i].error);
+    CHECK(rs[i].bytes > 0);
+  }
+  CHECK(rs[4].status == 503);
+  // The next request on the same handles has no filter left over.
+  auto again = FetchAll(*fetcher, {Server().Url("/text")});
+  CHECK_OK(again[0].error);
+  CHECK(again[0].bytes > 0);
+}
+
 TEST_CASE("200 loopback fetches, 16 at once, reuse connections") {
   FetchOptions o = TestOptions();
   o.max_concurrency = 16;

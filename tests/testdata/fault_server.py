@@ -130,8 +130,8 @@ Timing (N1, N2, P4)
 Connection (N3, N11)
   /reset?at=0        reads the request, then RST (SO_LINGER 0 + close): no
                      byte of response.
-  /reset?at=mid      status line, headers (Content-Length 10000) and 5000
-                     body bytes, then RST.
+  /reset?at=mid      status line, headers (Content-Type text/html,
+                     Content-Length 10000) and 5000 body bytes, then RST.
   /short_cl          Content-Length 10000, 5000 body bytes, then FIN.
   /bad_chunked?variant=nohex|noterm|huge
                      chunked: nohex sends one good chunk then the size line
@@ -779,7 +779,8 @@ def ep_trickle(conn, q):
 
 def ep_reset(conn, q):
     if q.get("at", "0") == "mid":
-        conn.head(200, [("Content-Type", "text/plain"),
+        # HTML, so that a crawl reads the body (it skips other types).
+        conn.head(200, [("Content-Type", "text/html"),
                         ("Content-Length", "10000")])
         conn.send(b"m" * 5000)
         time.sleep(0.05)
