@@ -1,5 +1,7 @@
 #include "fuzz/fuzz_checks.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -7,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crawler/coordinator/retry_after.h"
 #include "crawler/html/html_extractor.h"
 #include "crawler/ipc/messages.h"
 #include "crawler/robots/robots.h"
@@ -473,6 +476,54 @@ std::string CheckIpc(std::string_view data) {
   std::string err = CheckRoundTrip<ipc::FetchTask>(data, "FetchTask");
   if (!err.empty()) return err;
   return CheckRoundTrip<ipc::FetchResult>(data, "FetchResult");
+}
+
+// ---------------------------------------------------------------- retry_after
+
+std::string CheckRetryAfter(std::string_view data) {
+  using std::chrono::seconds;
+  using std::chrono::sys_seconds;
+  constexpr int64_t kMax = 3600;
+  constexpr int64_t kSmallMax = 10;
+  const sys_seconds now{seconds(1767225600)};  // 2026-01-01 00:00:00 UTC.
+  const sys_seconds later = now + seconds(86400 * 400);
+  const std::string ctx = "RetryAfterSeconds of " + Quote(data) + ": ";
+  const std::optional<int64_t> v =
+      coordinator::RetryAfterSeconds(data, now, kMax);
+  if (v && (*v < 0 || *v > kMax)) {
+    return ctx + std::to_string(*v) + " is outside [0, max]";
+  }
+  const std::optional<int64_t> small =
+      coordinator::RetryAfterSeconds(data, now, kSmallMax);
+  if (small.has_value() != v.has_value() ||
+      (v && *small != std::min(*v, kSmallMax))) {
+    return ctx + "a smaller cap does not give min(value, cap)";
+  }
+  const std::string padded = " \t" + std::string(data) + "\t ";
+  if (coordinator::RetryAfterSeconds(padded, now, kMax) != v) {
+    return ctx + "surrounding whitespace changes the value";
+  }
+  const std::optional<sys_seconds> date = coordinator::ParseHttpDate(data, now);
+  if (coordinator::RetryAfterSeconds(data, later, kMax) != v && !date) {
+    return ctx + "depends on now but is not an HTTP-date";
+  }
+  if (!date) return "";
+  const int64_t expected = std::clamp<int64_t>((*date - now).count(), 0, kMax);
+  if (v != expected) {
+    return ctx + "gives " + (v ? std::to_string(*v) : "no value") +
+           " for a date " + std::to_string(expected) + " s ahead (clamped)";
+  }
+  // FormatHttpDate covers years 0000-9999 (a leap second on the last day
+  // of 9999 is past them).
+  const std::optional<sys_seconds> last =
+      coordinator::ParseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT", now);
+  if (*date > *last) return "";
+  const std::string text = coordinator::FormatHttpDate(*date);
+  if (coordinator::ParseHttpDate(text, now) != date) {
+    return "ParseHttpDate of " + Quote(data) + ": its IMF-fixdate " +
+           Quote(text) + " does not parse back to the same instant";
+  }
+  return "";
 }
 
 }  // namespace crawler::fuzz

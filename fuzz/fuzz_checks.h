@@ -51,6 +51,15 @@ std::string CheckSitemap(std::string_view data);
 // never longer than the input).
 std::string CheckIpc(std::string_view data);
 
+// Retry-After (crawler/coordinator/retry_after.h): RetryAfterSeconds and
+// ParseHttpDate of the input at a fixed "now" (2026-01-01 00:00:00 UTC).
+// Properties: a value is within [0, max]; a smaller cap gives min(value,
+// cap); spaces and tabs around the input change nothing; a value that
+// depends on "now" comes from an HTTP-date, and equals the seconds to that
+// date clamped to [0, max]; a parsed date formats (FormatHttpDate) to an
+// IMF-fixdate that parses back to the same instant.
+std::string CheckRetryAfter(std::string_view data);
+
 }  // namespace crawler::fuzz
 
 #endif  // FUZZ_FUZZ_CHECKS_H_

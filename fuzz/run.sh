@@ -7,7 +7,8 @@
 #
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 #   SECONDS  time per target (default 600); TARGET in robots url html sitemap
-#            ipc (default all). Builds first when a binary is missing.
+#            ipc retry_after (default all). Builds first when a binary is
+#            missing.
 # Env: OUT (default fuzz/out), JOBS (default 2), KEEP_GOING=1 to go on after
 #   a crash (libFuzzer -fork=1 -ignore_crashes=1: every crash input is saved
 #   and the target runs its whole time; for a target with a known open bug).
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(robots url html sitemap ipc)
+[ ${#targets[@]} -eq 0 ] && targets=(robots url html sitemap ipc retry_after)
 out=${OUT:-fuzz/out}
 jobs=${JOBS:-2}
 keep_going=()
@@ -40,6 +41,7 @@ max_len() {
     html | sitemap) echo 65536 ;;
     robots) echo 16384 ;;
     url) echo 10000 ;;
+    retry_after) echo 256 ;;
     *) echo 4096 ;;
   esac
 }

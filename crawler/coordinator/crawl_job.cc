@@ -1,11 +1,10 @@
 #include "crawler/coordinator/crawl_job.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <ctime>
 #include <deque>
 #include <optional>
 #include <random>
@@ -14,6 +13,7 @@
 
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/interrupts.h"
+#include "crawler/coordinator/retry_after.h"
 #include "crawler/frontier/memory_frontier.h"
 #include "crawler/ipc/messages.h"
 #include "crawler/robots/robots.h"
@@ -31,22 +31,6 @@ constexpr auto kRobotsLifetime = std::chrono::hours(24);  // RFC 9309 2.4
 Duration Seconds(double s) {
   return std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(std::max(0.0, std::min(s, 1e7))));
-}
-
-// Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP-date; 0 when
-// absent or unreadable, never negative.
-double RetryAfterSeconds(const std::string& value,
-                         std::chrono::system_clock::time_point now) {
-  if (value.empty()) return 0;
-  char* end = nullptr;
-  long long secs = std::strtoll(value.c_str(), &end, 10);
-  if (end != value.c_str() && *end == '\0') return secs > 0 ? secs : 0;
-  struct tm tm {};
-  const char* rest = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (rest == nullptr) return 0;
-  time_t when = timegm(&tm);
-  double delta = std::difftime(when, std::chrono::system_clock::to_time_t(now));
-  return delta > 0 ? delta : 0;
 }
 
 bool Transient(const ipc::FetchResult& r) {
@@ -112,6 +96,9 @@ class CrawlJob {
   void QueueSitemap(const std::string& url);
   Status OnLost(uint64_t id, bool alone, const std::string& cause);
   void RobotsFailed(Robots& rb, const std::string& origin, SteadyTime now);
+  // The Retry-After of `r` in seconds (retry_after.h), at most
+  // max_retry_after_s; nullopt when it has none or an unreadable one.
+  std::optional<int64_t> RetryAfter(const ipc::FetchResult& r) const;
   void Stop(const std::string& reason);
   bool Idle() const;
   void Progress(bool final);
@@ -453,20 +440,29 @@ Status CrawlJob::OnResult(ipc::FetchResult r) {
   return OnPage(std::move(req), std::move(r));
 }
 
+std::optional<int64_t> CrawlJob::RetryAfter(const ipc::FetchResult& r) const {
+  if (r.retry_after.empty()) return std::nullopt;
+  const double max = std::clamp(options_.frontier.max_retry_after_s, 0.0, 1e9);
+  return RetryAfterSeconds(r.retry_after, clock_.WallNow(),
+                           static_cast<int64_t>(max));
+}
+
 Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
   const SteadyTime now = clock_.Now();
   CrawlItem& item = req.item;
-  const double retry_after = RetryAfterSeconds(r.retry_after, clock_.WallNow());
-  frontier_.Release(item.host, {r.elapsed_ms, retry_after}, now);
+  const std::optional<int64_t> retry_after = RetryAfter(r);
+  frontier_.Release(
+      item.host, {r.elapsed_ms, static_cast<double>(retry_after.value_or(0))},
+      now);
   if (Transient(r) && item.attempts < options_.max_fetch_retries &&
       !stopping_) {
-    // Exponential backoff with jitter, or the server's Retry-After.
+    // Exponential backoff with jitter, or the server's Retry-After (fault
+    // matrix F8: a date in the past means now; an unreadable value is
+    // ignored).
     double backoff = options_.retry_backoff_s * std::pow(2.0, item.attempts);
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
     backoff *= jitter(rng_);
-    if (retry_after > 0) {
-      backoff = std::min(retry_after, options_.frontier.max_retry_after_s);
-    }
+    if (retry_after) backoff = static_cast<double>(*retry_after);
     ++item.attempts;
     ++summary_.retries;
     --leased_pages_;
@@ -554,8 +550,7 @@ Status CrawlJob::OnRobots(Request req, ipc::FetchResult r) {
   if (req.robots_hops == 0) {
     frontier_.Release(
         req.origin,
-        {r.elapsed_ms, RetryAfterSeconds(r.retry_after, clock_.WallNow())},
-        now);
+        {r.elapsed_ms, static_cast<double>(RetryAfter(r).value_or(0))}, now);
   }
   // RFC 9309 2.3.1.2: follow up to five redirects, even to other hosts; the
   // rules found apply to the original origin.
@@ -630,7 +625,7 @@ Status CrawlJob::OnSitemap(Request req, ipc::FetchResult r) {
   const SteadyTime now = clock_.Now();
   frontier_.Release(
       req.origin,
-      {r.elapsed_ms, RetryAfterSeconds(r.retry_after, clock_.WallNow())}, now);
+      {r.elapsed_ms, static_cast<double>(RetryAfter(r).value_or(0))}, now);
   if (!r.error.empty() || r.status != 200) {
     std::fprintf(
         stderr, "crawler: sitemap %s: %s; skipped\n", req.robots_url.c_str(),

@@ -27,8 +27,12 @@ using CheckFn = std::string (*)(std::string_view);
 
 const std::map<std::string, CheckFn>& Targets() {
   static const auto* targets = new std::map<std::string, CheckFn>{
-      {"html", &CheckHtml},       {"ipc", &CheckIpc}, {"robots", &CheckRobots},
-      {"sitemap", &CheckSitemap}, {"url", &CheckUrl},
+      {"html", &CheckHtml},
+      {"ipc", &CheckIpc},
+      {"retry_after", &CheckRetryAfter},
+      {"robots", &CheckRobots},
+      {"sitemap", &CheckSitemap},
+      {"url", &CheckUrl},
   };
   return *targets;
 }
@@ -157,6 +161,8 @@ TEST_CASE("the checks accept well-formed inputs of each parser") {
   CHECK(
       CheckSitemap("<urlset><url><loc>http://a/</loc></url></urlset>").empty());
   CHECK(CheckIpc(std::string_view("\x01\x01\x07\x01u\x01\x00\x00", 8)).empty());
+  CHECK(CheckRetryAfter("120").empty());
+  CHECK(CheckRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT").empty());
   // Garbage is not a violation: decoders fail cleanly.
   CHECK(CheckIpc("\xff\xff\xff").empty());
   CHECK(CheckSitemap(std::string_view("\x1f\x8b\x08\x00\x00", 5)).empty());
