@@ -19,10 +19,10 @@ constexpr char kUsage[] =
 
 Resolves HREF against BASE as the crawler does for links, and prints the
 absolute normalized URL. HREF is cleaned as browsers do (surrounding spaces
-and control characters, tabs and newlines, backslashes), resolved (RFC 3986
-section 5) and normalized: lowercase scheme and host, IDN host in punycode,
-default port dropped, dot-segments removed, percent-encoding normalized,
-fragment dropped, empty path as "/".
+and control characters, tabs, backslashes; but a CR or LF inside HREF makes
+it malformed), resolved (RFC 3986 section 5) and normalized: lowercase
+scheme and host, IDN host in punycode, default port dropped, dot-segments
+removed, percent-encoding normalized, fragment dropped, empty path as "/".
 
 Options:
   --strip-param GLOB  remove query parameters (and ;name=value path

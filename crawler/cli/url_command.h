@@ -4,10 +4,11 @@
 //   crawler url resolve [--strip-param GLOB]... [--] BASE HREF
 //
 // Prints the absolute normalized URL and a newline to `out`. HREF is cleaned
-// as browsers do (surrounding whitespace and control characters, tabs and
-// newlines, backslashes; see url::CleanHref), resolved against BASE (RFC 3986
-// section 5) and normalized (lowercase scheme and host, punycode, no default
-// port, no dot-segments, percent-encoding normalized, no fragment).
+// as browsers do (surrounding whitespace and control characters, tabs,
+// backslashes; see url::CleanHref; a CR or LF inside HREF makes it
+// malformed), resolved against BASE (RFC 3986 section 5) and normalized
+// (lowercase scheme and host, punycode, no default port, no dot-segments,
+// percent-encoding normalized, no fragment).
 // `--strip-param GLOB` (repeatable) removes query and path parameters whose
 // names match, as url::UrlOptions::strip_query_params; none by default. Use
 // `--` before an HREF that starts with '-'.

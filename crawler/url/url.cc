@@ -531,7 +531,7 @@ std::string CleanHref(std::string_view href) {
   out.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
     const char c = href[i];
-    if (c != '\t' && c != '\n' && c != '\r') out += c;
+    if (c != '\t') out += c;
   }
   const size_t scheme_length = SchemeLength(out);
   const std::string_view scheme =
@@ -619,6 +619,12 @@ StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
     }
   }
   std::string ref = plain ? std::string(href) : CleanHref(href);
+  // A CR or LF inside the reference (not at its ends, which CleanHref
+  // trimmed) refuses it, where browsers would remove it (fault matrix C4:
+  // "CRLF rejected"; see url.h).
+  if (!plain && ref.find_first_of("\r\n") != std::string::npos) {
+    return Malformed(href, "CR or LF inside the reference");
+  }
   // An href with an http(s) scheme but without "//" (WHATWG URL, "special
   // relative or authority state"): with the base's scheme it is a relative
   // reference ("http:g", RFC 3986 5.4.2's "backward compatibility" reading);

@@ -28,8 +28,12 @@
 //   "URL longer than 8192 bytes (limit url max_length)".
 // NormalizeUrl takes URLs as a user or a file gives them: raw spaces and
 // control characters (including CR/LF) are rejected, as curl does. Hrefs
-// found in pages go through UrlResolver::Resolve, which first cleans them as
-// browsers do (CleanHref). Quoted URLs in messages are truncated and escaped.
+// found in pages go through UrlResolver::Resolve, which first cleans them
+// mostly as browsers do (CleanHref), with one deliberate difference: a raw CR
+// or LF inside an href makes it malformed, where the WHATWG URL parser
+// removes it. The fault matrix decides "CRLF rejected" (row C4), as curl
+// refuses raw CR/LF in any URL: such an href is dropped rather than guessed
+// at. Quoted URLs in messages are truncated and escaped.
 //
 // Thread-safety: the functions are pure and may be called from any thread. A
 // UrlResolver is immutable after Create(); its const methods may be called
@@ -62,11 +66,14 @@ struct UrlOptions {
   std::vector<std::string> strip_query_params;
 };
 
-// What browsers do to an href before parsing it (WHATWG URL): strips leading
-// and trailing C0 control characters and spaces, removes ASCII tab, LF and CR
-// everywhere, and turns '\' into '/' before the first '?' or '#' when the
-// href is an http(s) URL or a relative reference (no scheme). Other schemes
-// ("mailto:a\b") keep their backslashes. Pure; never fails.
+// What the crawler does to an href before parsing it, modelled on the WHATWG
+// URL parser's input cleaning: strips leading and trailing C0 control
+// characters and spaces (a CR or LF at either end goes with them), removes
+// ASCII tab everywhere, and turns '\' into '/' before the first '?' or '#' when
+// the href is an http(s) URL or a relative reference (no scheme). Other schemes
+// ("mailto:a\b") keep their backslashes. Unlike browsers, it keeps a CR or
+// LF inside the href, which UrlResolver::Resolve then refuses (see the file
+// comment). Pure; never fails.
 std::string CleanHref(std::string_view href);
 
 // Parses the absolute http(s) URL `url` and returns its normal form (see the
@@ -117,13 +124,15 @@ class UrlResolver {
 
   // Resolves `href` (relative or absolute, as found in a page) against the
   // base and returns the normalized result. The href is first cleaned with
-  // CleanHref; then remaining spaces and control characters are
+  // CleanHref; a CR or LF left inside it ("/a\r\nb", "/a\nb") makes it
+  // malformed; then remaining spaces and control characters are
   // percent-encoded, as browsers do ("a b" -> "a%20b"). As in browsers, an
   // href with the base's scheme but no "//" ("http:g", "http:/g") is a
   // relative reference, and "https:g" against an http base means
   // "https://g/". An empty or fragment-only `href` resolves to the base.
   // Fails with InvalidArgument (kPermanent) if `href` is longer than
-  // max_length or malformed (for example a space in the host), if the
+  // max_length or malformed (for example a space in the host, or "malformed
+  // URL '/a\x0d\x0ab': CR or LF inside the reference"), if the
   // result's scheme is not http or https ("mailto:x", "ftp://a/"), or if the
   // result is longer than max_length.
   StatusOr<std::string> Resolve(std::string_view href) const;

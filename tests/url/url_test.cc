@@ -242,14 +242,18 @@ TEST_SUITE("NormalizeUrl") {
 }
 
 TEST_SUITE("CleanHref") {
-  TEST_CASE("does what browsers do before parsing an href") {
+  TEST_CASE("does what browsers do before parsing an href, but CR and LF") {
     const Case cases[] = {
         {"", ""},
         {"   ", ""},
         {"  /a b  ", "/a b"},
         {"\x01\x1F /x \x7F", "/x \x7F"},  // DEL is not a C0 control.
-        {"\t/a\tb\nc\rd\r\n", "/abcd"},
-        {"java\nscript:alert(1)", "javascript:alert(1)"},
+        {"\t/a\tb\tc\r\n", "/abc"},
+        {"java\tscript:alert(1)", "javascript:alert(1)"},
+        // Fault matrix C4: a CR or LF inside is kept (Resolve refuses it);
+        // at the ends it is trimmed like any C0 control.
+        {"\r\n/a\tb\nc\rd\r\n", "/ab\nc\rd"},
+        {"java\nscript:alert(1)", "java\nscript:alert(1)"},
         {"\\\\host\\a\\b?c\\d#e\\f", "//host/a/b?c\\d#e\\f"},
         {"http:\\\\host\\x", "http://host/x"},
         {"HTTPS:\\\\host\\x", "HTTPS://host/x"},
@@ -359,8 +363,7 @@ TEST_SUITE("UrlResolver") {
                           {"  g  ", "http://a/b/c/g"},
                           {"\n\t g \r\n", "http://a/b/c/g"},
                           {"\x01\x1Fg\x1F", "http://a/b/c/g"},
-                          {"g\th\ni\rj", "http://a/b/c/ghij"},
-                          {"x\r\ny", "http://a/b/c/xy"},
+                          {"g\th\ti\tj", "http://a/b/c/ghij"},
                           {"a b", "http://a/b/c/a%20b"},
                           {"a b?c d", "http://a/b/c/a%20b?c%20d"},
                           {"http://x.example/a b?c d#e f",
@@ -388,6 +391,28 @@ TEST_SUITE("UrlResolver") {
     CHECK_FALSE(r->Resolve("http://a\xFF.com/").ok());
   }
 
+  TEST_CASE("refuses a CR or LF inside an href (fault matrix C4)") {
+    // Browsers remove them (WHATWG URL); the crawler drops the link instead.
+    // Percent-encoded, they are ordinary bytes of the path.
+    StatusOr<UrlResolver> r = UrlResolver::Create("http://a/b/c/d;p?q");
+    REQUIRE_OK(r.status());
+    for (const char* href :
+         {"/page/\r\n1", "/page/\n1", "/page/\r1", "g\th\ni\rj", "x\r\ny",
+          "http://a/x\r\nSet-Cookie: y", "http://a\n.example/", "?q=1\n2",
+          " \t/a\r\nb \n", "java\nscript:alert(1)"}) {
+      CAPTURE(std::string(href));
+      StatusOr<std::string> s = r->Resolve(href);
+      CHECK(s.status().code() == Code::kInvalidArgument);
+      CHECK(s.status().tag() == Tag::kPermanent);
+      CHECK(s.status().message().find("CR or LF inside the reference") !=
+            std::string::npos);
+    }
+    CHECK(r->Resolve("/page/\r\n1").status().message() ==
+          "malformed URL '/page/\\x0d\\x0a1': CR or LF inside the reference");
+    CheckResolves(*r, {{"/page/%0D%0A1", "http://a/page/%0D%0A1"},
+                       {"\r\n/page/1\r\n", "http://a/page/1"}});
+  }
+
   TEST_CASE("refuses links to non-http schemes") {
     StatusOr<UrlResolver> r = UrlResolver::Create("https://site.example/dir/");
     REQUIRE_OK(r.status());
@@ -404,9 +429,9 @@ TEST_SUITE("UrlResolver") {
           "unsupported scheme 'ftp' in 'ftp://files.example/x' (only http and "
           "https are fetched)");
     // The message quotes the href as found, before cleaning.
-    StatusOr<std::string> j = r->Resolve(" java\nscript:alert(1)");
+    StatusOr<std::string> j = r->Resolve(" java\tscript:alert(1)");
     CHECK(j.status().message() ==
-          "unsupported scheme 'javascript' in ' java\\x0ascript:alert(1)' "
+          "unsupported scheme 'javascript' in ' java\\x09script:alert(1)' "
           "(only http and https are fetched)");
     for (const char* href : {"data:text/html,x", "file:///etc/passwd",
                              "gopher://a/", "dict://a/", "tel:+123"}) {
