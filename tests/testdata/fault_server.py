@@ -220,6 +220,18 @@ Traps (T1-T5)
   /trap/params?...              links to itself with permuted, duplicated
                                 and random (r=) query parameters.
 
+Whole site (fault matrix acceptance: a crawl of every fault at once)
+  /hostile           an HTML index linking to one URL per fault endpoint
+                     above that ends by itself (trickles, resets, broken
+                     framing, 429/503, redirect loops and chains, endless and
+                     huge bodies, bombs, header bombs, wrong types, hostile
+                     HTML, bad encodings, weird links, the five traps,
+                     cookies, sitemaps) and, when ?hosts=1, to the robots.txt
+                     host-name scenarios (s503.test, hang.test, gzbomb.test,
+                     loop.test, ... on this port). Endless endpoints are
+                     linked with the crawler's own limits in mind: the
+                     crawl must cut them (timeouts, size caps, trap guards).
+
 Security (S2, S5-S9, S12, R12)
   /echo              200 text/plain whose body is the raw request bytes; the
                      log entry has them as "raw".
@@ -1265,6 +1277,49 @@ def ep_log(conn, q):
     return conn.respond(200, json.dumps(entries).encode(), "application/json")
 
 
+HOSTILE_PATHS = (
+    "/trickle?phase=headers&bps=20&total=400", "/trickle?phase=body&bps=200",
+    "/hang", "/delay?ms=500", "/reset?at=0", "/reset?at=mid", "/short_cl",
+    "/bad_chunked?variant=nohex", "/bad_chunked?variant=noterm",
+    "/bad_chunked?variant=huge", "/cl_te", "/cl_te?variant=dup",
+    "/raw?payload=SGVsbG8K", "/raw?payload=SFRUUC8xLjEgOTk5IE9LDQoNCg",
+    "/status?code=429&retry_after=1", "/status?code=503&retry_after=garbage",
+    "/status?code=500", "/status?code=404", "/status?code=204",
+    "/redirect?loop=1", "/redirect?chain=30", "/redirect?chain=3",
+    "/redirect?noloc=1", "/redirect?to=file:///etc/passwd",
+    "/redirect?to=gopher://127.0.0.1:70/x", "/big?cl=10G", "/big?chunked=1",
+    "/big?cl=100M&rate=100000", "/bomb?enc=gzip", "/bomb?enc=deflate",
+    "/bomb?enc=rawdeflate", "/bomb?enc=br", "/bomb?enc=zstd",
+    "/bomb?enc=gzip&layers=3", "/bomb?enc=gzip&layers=10&ce_headers=1",
+    "/headers?mode=endless", "/headers?mode=huge", "/headers?mode=many",
+    "/headers?mode=cookie", "/ctype?declared=text/html&actual=png",
+    "/ctype?declared=image/png&actual=html", "/ctype?declared=none&actual=html",
+    "/ctype?declared=none&actual=pdf", "/ctype?declared=text/html&size=1G",
+    "/html?deep=300000", "/html?attrs=100000", "/html?links=100000",
+    "/html?text=50000000", "/html?base=http://127.0.0.2/&links=3",
+    "/enc?variant=invalid_utf8", "/enc?variant=latin1_as_utf8",
+    "/enc?variant=utf16_bom", "/enc?variant=meta_conflict",
+    "/enc?variant=unknown", "/links?set=weird", "/trap/calendar?d=2026-01-01",
+    "/trap/session", "/trap/repeat/a/", "/trap/longurl/x", "/trap/params?a=1",
+    "/cookie?variant=many", "/cookie?variant=crlf", "/evilname",
+    "/sitemap?variant=big", "/sitemap?variant=gzbomb", "/sitemap?variant=xxe",
+    "/sitemap?variant=laughs", "/sitemap?variant=loop", "/private/x",
+)
+HOSTILE_HOSTS = ("s404", "s403", "s429", "s503", "redir3", "xredir6", "loop",
+                 "delay2", "sitemap", "disallowall", "bom", "cr", "html",
+                 "binary", "longline", "big", "gzbomb", "hang", "resetmid",
+                 "shortcl", "empty")
+
+
+def ep_hostile(conn, q):
+    links = ['<a href="%s">%s</a>' % (p.replace("&", "&amp;"), p)
+             for p in HOSTILE_PATHS]
+    if q.get("hosts") == "1":
+        links += ['<a href="http://%s.test:%d/page/1">%s</a>'
+                  % (h, _state["port"], h) for h in HOSTILE_HOSTS]
+    return conn.respond(200, page("hostile site", "\n".join(links)))
+
+
 def dispatch(conn, method, target, hmap, raw):
     url = urllib.parse.urlsplit(target)
     path = url.path
@@ -1338,6 +1393,8 @@ def dispatch(conn, method, target, hmap, raw):
             ("Content-Disposition", 'attachment; filename="../../.bashrc"')])
     if path == "/sitemap":
         return ep_sitemap(conn, q, hmap)
+    if path == "/hostile":
+        return ep_hostile(conn, q)
     if path.startswith("/page/") or path in ("/", "/private/x"):
         return conn.respond(200, page("page " + (path[6:] or "index"),
                                       '<a href="/page/1">1</a>'),
