@@ -3,11 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "crawler/charset/charset.h"
 #include "crawler/sitemap/sitemap.h"
 #include "crawler/url/url.h"
 
@@ -131,8 +133,29 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
   }
   out.noindex = header.noindex;
   out.nofollow = header.nofollow;
-  if (!LooksLikeHtml(out.content_type, r.body)) return out;
-  StatusOr<html::HtmlDocument> doc = html::ExtractHtml(r.body, options.html);
+  // gumbo reads UTF-8 only (fault matrix C3): a page in another encoding
+  // (by its BOM, the Content-Type charset or a <meta charset>; see
+  // crawler/charset) is converted first, invalid bytes becoming U+FFFD, so
+  // links come out percent-encoded as UTF-8. A UTF-8 page goes as it is
+  // (gumbo replaces its invalid bytes itself). The output is capped just
+  // past the parser's input limit (cut at a character boundary, so at most
+  // 3 bytes short of the cap), which then refuses it as it would a UTF-8
+  // page of that size.
+  const charset::Charset cs = charset::DetectCharset(r.body, out.content_type);
+  const size_t utf8_cap =
+      std::max(options.html.max_input_bytes, options.html.max_input_bytes + 4);
+  std::string converted;
+  // UTF-16 text is full of NUL bytes, which the binary sniffing of
+  // LooksLikeHtml would refuse: it looks at the converted text instead.
+  const bool utf16 = charset::IsUtf16(cs.encoding);
+  if (utf16) converted = charset::ConvertToUtf8(r.body, cs.encoding, utf8_cap);
+  if (!LooksLikeHtml(out.content_type, utf16 ? converted : r.body)) return out;
+  if (!utf16 && cs.encoding != charset::kUtf8) {
+    converted = charset::ConvertToUtf8(r.body, cs.encoding, utf8_cap);
+  }
+  const std::string_view page =
+      cs.encoding == charset::kUtf8 ? std::string_view(r.body) : converted;
+  StatusOr<html::HtmlDocument> doc = html::ExtractHtml(page, options.html);
   if (!doc.ok()) {
     out.error = "parse_limit: " + doc.status().message();
     out.error_class = "parse_limit";

@@ -179,20 +179,29 @@ TEST_CASE("C3: invalid or mislabelled encodings give valid UTF-8 records") {
   CHECK(bad.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD.
   CHECK(bad.rfind("bad ", 0) == 0);
   CHECK(run.records[1]["title"].get<std::string>().rfind("caf", 0) == 0);
+  // Conflicting labels: the Content-Type (utf-8) wins over <meta
+  // charset=windows-1252>, so the Latin-1 byte is U+FFFD.
+  CHECK(run.records[3]["title"] == "caf\xEF\xBF\xBD");
   CHECK(run.records[4]["title"] == "unknown charset");
   CHECK(run.ms < 4000);
 }
 
-TEST_CASE("C3: a UTF-16 page with a BOM is transcoded before parsing" *
-          doctest::skip()) {
-  // ENGINE GAP: bodies go to gumbo as UTF-8 without transcoding; the UTF-16LE
-  // page's title comes out as "" and its link is not found (links 0).
+TEST_CASE("C3: a UTF-16 page with a BOM is transcoded before parsing") {
+  // Bodies are converted to UTF-8 before gumbo sees them (crawler/charset:
+  // BOM, then the Content-Type charset, then <meta charset>, else UTF-8).
   const Run run =
       Fetch({"--retries", "0", U("c3b.test", "/enc?variant=utf16_bom")});
   CHECK_MESSAGE(run.code == 0, run.err);
   REQUIRE(run.records.size() == 1);
   CHECK(run.records[0]["title"] == "utf-16 page");
   CHECK(run.records[0]["links"] == 1);
+  // A crawl follows its link.
+  const Run crawl = Crawl({"--max-depth", "1", "--retries", "0",
+                           U("c3c.test", "/enc?variant=utf16_bom")});
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  auto by = ByUrl(crawl.records);
+  CHECK(by[U("c3c.test", "/enc?variant=utf16_bom")]["links"] == 1);
+  CHECK(Fetched(by[U("c3c.test", "/page/2")]));
 }
 
 TEST_CASE("C4: weird links: only http(s) in scope is crawled, canary 0 hits") {

@@ -302,6 +302,55 @@ TEST_CASE("BuildResult honours the HTML limits it is given") {
         "parse_limit");
 }
 
+TEST_CASE("BuildResult converts a page in another encoding to UTF-8 (C3)") {
+  // UTF-16LE with a BOM: full of NUL bytes, still parsed.
+  const std::string page =
+      "<title>utf-16 page</title><a href=\"/caf\xC3\xA9\">x</a>";
+  std::string utf16 = "\xFF\xFE";
+  for (size_t i = 0; i < page.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(page[i]);
+    if (c == 0xC3) {  // U+00E9, two bytes in UTF-8, one unit in UTF-16.
+      utf16 += '\xE9';
+      ++i;
+    } else {
+      utf16 += static_cast<char>(c);
+    }
+    utf16 += '\0';
+  }
+  ipc::FetchResult out = BuildResult(HtmlResponse(utf16), true, {});
+  CHECK(out.parsed);
+  CHECK(out.title == "utf-16 page");
+  CHECK(out.link_urls ==
+        std::vector<std::string>{"http://site.test/caf%C3%A9"});
+  // A Latin-1 label or <meta charset>: the title and the links in UTF-8.
+  fetch::FetchResponse r =
+      HtmlResponse("<title>caf\xE9</title><a href='/\xE9t\xE9'>e</a>");
+  r.content_type = "text/html; charset=ISO-8859-1";
+  out = BuildResult(r, true, {});
+  CHECK(out.title == "caf\xC3\xA9");
+  CHECK(out.link_urls ==
+        std::vector<std::string>{"http://site.test/%C3%A9t%C3%A9"});
+  out = BuildResult(
+      HtmlResponse("<meta charset=windows-1252><title>\x93q\x94</title>"),
+      false, {});
+  CHECK(out.title == "\xE2\x80\x9Cq\xE2\x80\x9D");
+  // A UTF-16 label on a binary body: the NUL check still refuses it.
+  r = HtmlResponse(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+  r.content_type = "text/html; charset=utf-16le";
+  CHECK_FALSE(BuildResult(r, false, {}).parsed);
+}
+
+TEST_CASE("BuildResult: a converted page over the HTML size limit is refused") {
+  html::HtmlOptions small;
+  small.max_input_bytes = 100;
+  // 60 bytes of Latin-1, 120 bytes once in UTF-8.
+  fetch::FetchResponse r = HtmlResponse(std::string(60, '\xE9'));
+  r.content_type = "text/html; charset=latin1";
+  ipc::FetchResult out = BuildResult(r, false, small);
+  CHECK_FALSE(out.parsed);
+  CHECK(out.error_class == "parse_limit");
+}
+
 // ---------------------------------------------------------------------------
 // FakeFetcher: the worker loop below relies on its Poll semantics.
 
