@@ -15,6 +15,7 @@ PACKAGES=(
   publicsuffix         # the distribution's current Public Suffix List, newer than libpsl's built-in copy
   libexpat1-dev        # expat XML parser for sitemaps: no I/O of its own, entity declarations refusable (XXE, billion laughs)
   zlib1g-dev           # zlib, gunzip of .xml.gz sitemaps with a decompressed-size cap
+  libyaml-cpp-dev      # yaml-cpp 0.7: crawl files (crawler run / validate), parsed with line and column of every node
   doctest-dev          # unit-test framework (header only)
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
   python3              # loopback test servers (standard library only)
