@@ -1,0 +1,620 @@
+#include "crawler/config/key_table.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <type_traits>
+#include <utility>
+
+#include "crawler/fetch/address_policy.h"
+#include "crawler/fetch/fetch_options.h"
+#include "crawler/robots/robots.h"
+#include "crawler/scope/scope.h"
+#include "crawler/url/url.h"
+
+namespace crawler::config {
+namespace {
+
+constexpr int64_t kMaxCount = int64_t{1} << 40;
+constexpr int64_t kMaxBytes = int64_t{4} << 30;
+constexpr double kMaxSeconds = 86400;
+
+KeySpec Spec(std::string path, ValueType type, std::string flag,
+             std::string help) {
+  KeySpec s;
+  s.path = std::move(path);
+  s.type = type;
+  s.flag = std::move(flag);
+  s.help = std::move(help);
+  return s;
+}
+
+std::string FormatList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += QuoteYaml(items[i]);
+  }
+  return out + "]";
+}
+
+// The builders. `field` is a generic lambda returning a reference to the
+// option in a CrawlConfig (const or not).
+
+template <typename Field>
+KeySpec Bool(std::string path, std::string flag, std::string help,
+             Field field) {
+  KeySpec s =
+      Spec(std::move(path), ValueType::kBool, std::move(flag), std::move(help));
+  s.set = [field](const KeyValue& v, CrawlConfig& c) { field(c) = v.boolean; };
+  s.get = [field](const CrawlConfig& c) -> std::string {
+    return field(c) ? "true" : "false";
+  };
+  return s;
+}
+
+template <typename Field>
+KeySpec Int(std::string path, int64_t min, int64_t max, std::string flag,
+            std::string help, Field field) {
+  KeySpec s =
+      Spec(std::move(path), ValueType::kInt, std::move(flag), std::move(help));
+  s.min = static_cast<double>(min);
+  s.max = static_cast<double>(max);
+  s.set = [field](const KeyValue& v, CrawlConfig& c) {
+    using T = std::remove_reference_t<decltype(field(c))>;
+    field(c) = static_cast<T>(v.integer);
+  };
+  s.get = [field](const CrawlConfig& c) {
+    return std::to_string(static_cast<int64_t>(field(c)));
+  };
+  return s;
+}
+
+// A number (kNumber) or seconds (kSeconds). A floating-point field holds the
+// value as written; an integer field holds milliseconds, and a negative one
+// means "not set" (its default is default_note).
+template <typename Field>
+KeySpec Real(ValueType type, std::string path, double min, double max,
+             std::string flag, std::string help, Field field) {
+  KeySpec s = Spec(std::move(path), type, std::move(flag), std::move(help));
+  s.min = min;
+  s.max = max;
+  s.set = [field](const KeyValue& v, CrawlConfig& c) {
+    using T = std::remove_reference_t<decltype(field(c))>;
+    if constexpr (std::is_floating_point_v<T>) {
+      field(c) = v.number;
+    } else {
+      field(c) = static_cast<T>(std::llround(v.number * 1000));
+    }
+  };
+  s.get = [field](const CrawlConfig& c) -> std::string {
+    using T = std::decay_t<decltype(field(c))>;
+    if constexpr (std::is_floating_point_v<T>) {
+      return FormatNumber(field(c));
+    } else {
+      if (field(c) < 0) return "";
+      return FormatNumber(static_cast<double>(field(c)) / 1000);
+    }
+  };
+  return s;
+}
+
+template <typename Field>
+KeySpec Number(std::string path, double min, double max, std::string flag,
+               std::string help, Field field) {
+  return Real(ValueType::kNumber, std::move(path), min, max, std::move(flag),
+              std::move(help), field);
+}
+
+template <typename Field>
+KeySpec Seconds(std::string path, double min, double max, std::string flag,
+                std::string help, Field field) {
+  return Real(ValueType::kSeconds, std::move(path), min, max, std::move(flag),
+              std::move(help), field);
+}
+
+template <typename Field>
+KeySpec Bytes(std::string path, int64_t min, int64_t max, std::string flag,
+              std::string help, Field field) {
+  KeySpec s = Spec(std::move(path), ValueType::kBytes, std::move(flag),
+                   std::move(help));
+  s.min = static_cast<double>(min);
+  s.max = static_cast<double>(max);
+  s.set = [field](const KeyValue& v, CrawlConfig& c) {
+    using T = std::remove_reference_t<decltype(field(c))>;
+    field(c) = static_cast<T>(v.integer);
+  };
+  s.get = [field](const CrawlConfig& c) {
+    return FormatBytes(static_cast<int64_t>(field(c)));
+  };
+  return s;
+}
+
+template <typename Field>
+KeySpec Text(ValueType type, std::string path, std::string flag,
+             std::string help, Field field) {
+  KeySpec s = Spec(std::move(path), type, std::move(flag), std::move(help));
+  s.set = [field](const KeyValue& v, CrawlConfig& c) { field(c) = v.text; };
+  s.get = [field](const CrawlConfig& c) { return QuoteYaml(field(c)); };
+  return s;
+}
+
+template <typename Field>
+KeySpec String(std::string path, std::string flag, std::string help,
+               Field field) {
+  return Text(ValueType::kString, std::move(path), std::move(flag),
+              std::move(help), field);
+}
+
+template <typename Field>
+KeySpec Path(std::string path, std::string flag, std::string help,
+             Field field) {
+  return Text(ValueType::kPath, std::move(path), std::move(flag),
+              std::move(help), field);
+}
+
+template <typename Field>
+KeySpec List(ValueType type, std::string path, std::string flag,
+             std::string help, Field field) {
+  KeySpec s = Spec(std::move(path), type, std::move(flag), std::move(help));
+  s.set = [field](const KeyValue& v, CrawlConfig& c) { field(c) = v.list; };
+  s.get = [field](const CrawlConfig& c) { return FormatList(field(c)); };
+  return s;
+}
+
+template <typename Field>
+KeySpec StringList(std::string path, std::string flag, std::string help,
+                   Field field) {
+  return List(ValueType::kStringList, std::move(path), std::move(flag),
+              std::move(help), field);
+}
+
+template <typename Field>
+KeySpec PathList(std::string path, std::string flag, std::string help,
+                 Field field) {
+  return List(ValueType::kPathList, std::move(path), std::move(flag),
+              std::move(help), field);
+}
+
+// The extra checks: each calls the owning package's own parser.
+
+Status CheckSeedUrl(const std::string& value) {
+  StatusOr<std::string> normal = url::NormalizeUrl(value);
+  if (normal.ok()) return Status::Ok();
+  return InvalidArgumentError("expected an absolute http or https URL; " +
+                              normal.status().message());
+}
+
+// Patterns and domains are checked by building a Scope that holds only the
+// one value (mode "any", which needs no seed).
+Status CheckScopeValue(const std::string& value,
+                       std::vector<std::string> scope::ScopeOptions::*list,
+                       const char* what) {
+  scope::ScopeOptions options;
+  options.mode = scope::ScopeMode::kAny;
+  (options.*list).push_back(value);
+  StatusOr<scope::Scope> s = scope::Scope::Create(options, {});
+  if (s.ok()) return Status::Ok();
+  return InvalidArgumentError(std::string("expected ") + what + "; " +
+                              s.status().message());
+}
+
+Status CheckUserAgent(const std::string& value) {
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return InvalidArgumentError(
+          "expected a User-Agent without control characters (CR, LF, tab, "
+          "...)");
+    }
+  }
+  if (robots::ProductToken(value).empty()) {
+    return InvalidArgumentError(
+        "expected a User-Agent starting with a product token (letters, '_' "
+        "or '-'), e.g. `mybot/1.0 (+https://example.com/bot)`, got `" +
+        value + "`");
+  }
+  return Status::Ok();
+}
+
+Status CheckReadableFile(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return InvalidArgumentError("cannot read seed file `" + path +
+                                "`: " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return InvalidArgumentError("cannot read seed file `" + path +
+                                "`: not a regular file");
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return InvalidArgumentError("cannot read seed file `" + path +
+                                "`: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status CheckCaCert(const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  Status s = fetch::CheckCaCertFile(path);
+  if (s.ok()) return s;
+  return InvalidArgumentError("expected a PEM file of CA certificates; " +
+                              s.message());
+}
+
+Status CheckResolve(const std::string& value) {
+  StatusOr<fetch::ResolveRule> rule = fetch::ParseResolveRule(value);
+  if (rule.ok()) return Status::Ok();
+  return rule.status();
+}
+
+Status CheckAllowAddress(const std::string& value) {
+  StatusOr<fetch::AddressRule> rule = fetch::ParseAddressRule(value);
+  if (rule.ok()) return Status::Ok();
+  return rule.status();
+}
+
+Status CheckNotEmpty(const std::string& value) {
+  if (!value.empty()) return Status::Ok();
+  return InvalidArgumentError("expected a non-empty pattern");
+}
+
+std::vector<GroupSpec> MakeGroups() {
+  return {
+      {"seeds", "Where the crawl starts. At least one URL is required."},
+      {"scope",
+       "Which URLs the crawl may fetch, and how URLs are cleaned "
+       "before they are compared."},
+      {"limits",
+       "When the crawl stops. It stops cleanly and its last "
+       "stderr line says which limit it reached."},
+      {"politeness", "How hard one host is hit."},
+      {"robots", "robots.txt (RFC 9309) and the nofollow hints of pages."},
+      {"fetch", "How each URL is fetched."},
+      {"workers", "Worker processes and the transfers each runs at once."},
+      {"output", "Where the records (one JSON object per line) go."},
+      {"logging", "What the crawler says on stderr while it runs."},
+  };
+}
+
+std::vector<KeySpec> MakeKeys() {
+  std::vector<KeySpec> k;
+  // seeds
+  KeySpec urls = StringList(
+      "seeds.urls", "URL arguments",
+      "Start URLs: absolute http or https URLs, crawled at depth 0.",
+      [](auto& c) -> auto& { return c.seeds; });
+  urls.example = "[\"https://example.com/\"]";
+  k.push_back(urls.WithCheck(CheckSeedUrl, "a list of absolute http(s) URLs"));
+  k.push_back(PathList(
+                  "seeds.files", "--seeds",
+                  "Files of start URLs, one per line; blank lines and lines "
+                  "starting with '#' are ignored.",
+                  [](auto& c) -> auto& { return c.seed_files; })
+                  .WithCheck(CheckReadableFile, "a list of readable files"));
+  k.push_back(Bool(
+      "seeds.sitemaps", "--sitemaps",
+      "Also crawl the URLs of the sitemaps that robots.txt "
+      "lists (XML, text or gzip; sitemap indexes followed).",
+      [](auto& c) -> auto& { return c.job.sitemaps; }));
+  // scope
+  {
+    KeySpec mode = Spec("scope.mode", ValueType::kEnum, "--scope",
+                        "host: only the seeds' hosts; domain: any host "
+                        "under a seed's registered domain (Public Suffix "
+                        "List); any: any host.");
+    mode.choices = {"host", "domain", "any"};
+    mode.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.job.scope.mode = *scope::ParseScopeMode(v.text);
+    };
+    mode.get = [](const CrawlConfig& c) {
+      return std::string(scope::ScopeModeName(c.job.scope.mode));
+    };
+    k.push_back(mode);
+  }
+  k.push_back(StringList(
+                  "scope.include", "--include",
+                  "If any, a URL must match one of these RE2 regular "
+                  "expressions (anywhere in the normalized URL).",
+                  [](auto& c) -> auto& { return c.job.scope.include; })
+                  .WithCheck(
+                      [](const std::string& v) {
+                        return CheckScopeValue(v, &scope::ScopeOptions::include,
+                                               "an RE2 regular expression");
+                      },
+                      "a list of RE2 regular expressions"));
+  k.push_back(StringList(
+                  "scope.exclude", "--exclude",
+                  "URLs matching any of these RE2 regular expressions "
+                  "are skipped.",
+                  [](auto& c) -> auto& { return c.job.scope.exclude; })
+                  .WithCheck(
+                      [](const std::string& v) {
+                        return CheckScopeValue(v, &scope::ScopeOptions::exclude,
+                                               "an RE2 regular expression");
+                      },
+                      "a list of RE2 regular expressions"));
+  k.push_back(StringList(
+                  "scope.allow_domains", "--allow-domain",
+                  "If any, only these domains and their subdomains are "
+                  "crawled (on top of scope.mode).",
+                  [](auto& c) -> auto& { return c.job.scope.allow_domains; })
+                  .WithCheck(
+                      [](const std::string& v) {
+                        return CheckScopeValue(
+                            v, &scope::ScopeOptions::allow_domains,
+                            "a domain name");
+                      },
+                      "a list of domain names"));
+  k.push_back(StringList(
+                  "scope.deny_domains", "--deny-domain",
+                  "Never these domains or their subdomains; wins over "
+                  "everything else.",
+                  [](auto& c) -> auto& { return c.job.scope.deny_domains; })
+                  .WithCheck(
+                      [](const std::string& v) {
+                        return CheckScopeValue(
+                            v, &scope::ScopeOptions::deny_domains,
+                            "a domain name");
+                      },
+                      "a list of domain names"));
+  k.push_back(StringList(
+                  "scope.strip_query", "--strip-query",
+                  "Query parameters removed from every URL before it is "
+                  "compared, by name glob ('*', '?'), e.g. utm_*.",
+                  [](auto& c) -> auto& { return c.job.url.strip_query_params; })
+                  .WithCheck(CheckNotEmpty, "a list of name patterns"));
+  k.push_back(Bool(
+      "scope.keep_session_ids", "--keep-session-ids",
+      "Keep the session-id parameters jsessionid, phpsessid, "
+      "aspsessionid*, sid, cfid and cftoken, which are "
+      "otherwise stripped.",
+      [](auto& c) -> auto& { return c.keep_session_ids; }));
+  k.push_back(Int(
+      "scope.per_host_cap", 0, kMaxCount, "--per-host-cap",
+      "URLs accepted per host at most, a guard against traps; "
+      "0: no cap.",
+      [](auto& c) -> auto& { return c.job.frontier.per_host_cap; }));
+  // limits
+  k.push_back(Int(
+      "limits.max_depth", -1, 1000, "--max-depth",
+      "Links followed from a seed; -1: no limit.",
+      [](auto& c) -> auto& { return c.job.max_depth; }));
+  k.push_back(Int(
+      "limits.max_pages", 0, kMaxCount, "--max-pages",
+      "Stop after this many fetched URLs; 0: no limit.",
+      [](auto& c) -> auto& { return c.job.max_pages; }));
+  k.push_back(Bytes(
+      "limits.max_bytes", 0, kMaxBytes, "--max-bytes",
+      "Stop after this many body bytes; 0: no limit.",
+      [](auto& c) -> auto& { return c.job.max_bytes; }));
+  k.push_back(Seconds(
+      "limits.max_duration", 0, kMaxSeconds, "--max-duration",
+      "Stop after this many seconds; 0: no limit.",
+      [](auto& c) -> auto& { return c.job.max_duration_s; }));
+  // politeness
+  k.push_back(Seconds(
+      "politeness.delay", 0, kMaxSeconds, "--delay",
+      "Minimum seconds between two requests to one host.",
+      [](auto& c) -> auto& { return c.job.frontier.delay_s; }));
+  k.push_back(Int(
+      "politeness.per_host", 1, 1000, "--per-host",
+      "Requests in flight to one host at once.",
+      [](auto& c) -> auto& { return c.job.frontier.per_host; }));
+  k.push_back(Seconds(
+      "politeness.max_crawl_delay", 0, kMaxSeconds, "--max-crawl-delay",
+      "A robots.txt Crawl-delay is honoured up to this many seconds.",
+      [](auto& c) -> auto& { return c.job.frontier.max_crawl_delay_s; }));
+  k.push_back(Number(
+      "politeness.delay_factor", 0, 1e6, "--delay-factor",
+      "Also wait this many times the host's last response time; 0: off.",
+      [](auto& c) -> auto& { return c.job.frontier.delay_factor; }));
+  // robots
+  k.push_back(Bool(
+      "robots.enabled", "--no-robots (sets false)",
+      "Fetch each origin's robots.txt first and honour it.",
+      [](auto& c) -> auto& { return c.job.robots; }));
+  k.push_back(Bool(
+      "robots.honour_nofollow", "--follow-nofollow (sets false)",
+      "Drop links marked rel=nofollow, meta robots nofollow or "
+      "X-Robots-Tag nofollow.",
+      [](auto& c) -> auto& { return c.job.honour_nofollow; }));
+  // fetch
+  k.push_back(String(
+                  "fetch.user_agent", "--user-agent",
+                  "The User-Agent header; robots.txt groups are matched "
+                  "on its product token.",
+                  [](auto& c) -> auto& { return c.fetch.user_agent; })
+                  .WithCheck(CheckUserAgent, "a User-Agent string"));
+  k.push_back(Seconds(
+      "fetch.timeout", 0.001, kMaxSeconds, "--timeout",
+      "Time limit for one whole transfer.",
+      [](auto& c) -> auto& { return c.fetch.total_timeout_ms; }));
+  k.push_back(Seconds(
+      "fetch.connect_timeout", 0.001, kMaxSeconds, "--connect-timeout",
+      "Time limit for connecting (DNS included).",
+      [](auto& c) -> auto& { return c.fetch.connect_timeout_ms; }));
+  k.push_back(Int(
+      "fetch.retries", 0, 10, "--retries",
+      "Retries after a timeout, a reset, a 5xx or a 429.",
+      [](auto& c) -> auto& { return c.job.max_fetch_retries; }));
+  k.push_back(Int(
+      "fetch.max_redirects", 0, 50, "--max-redirects",
+      "Redirect hops followed from one URL.",
+      [](auto& c) -> auto& { return c.job.max_redirects; }));
+  k.push_back(Bytes(
+      "fetch.max_body", 1, kMaxBytes, "--max-body",
+      "Largest body kept, after decompression; a longer one "
+      "ends as too_large.",
+      [](auto& c) -> auto& { return c.fetch.max_body_bytes; }));
+  k.push_back(Bool(
+      "fetch.allow_private", "--allow-private",
+      "Allow loopback, private, link-local and the other "
+      "special-purpose addresses (refused by default, against SSRF).",
+      [](auto& c) -> auto& { return c.fetch.allow_private_addresses; }));
+  k.push_back(
+      StringList(
+          "fetch.allow_addresses", "--allow-address",
+          "Allow only these of the special-purpose addresses: CIDR "
+          "or CIDR:PORT, e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:8080.",
+          [](auto& c) -> auto& { return c.fetch.allowed_addresses; })
+          .WithCheck(CheckAllowAddress, "a list of CIDR or CIDR:PORT rules"));
+  k.push_back(
+      StringList(
+          "fetch.resolve", "--resolve",
+          "HOST:PORT:ADDRESS: connect to ADDRESS for HOST on "
+          "PORT instead of resolving HOST (as curl's "
+          "--resolve; HOST may be *.SUFFIX or *).",
+          [](auto& c) -> auto& { return c.fetch.resolve; })
+          .WithCheck(CheckResolve, "a list of HOST:PORT:ADDRESS rules"));
+  k.push_back(Path(
+                  "fetch.ca_cert", "--ca-cert",
+                  "A PEM file of extra CA certificates to trust, e.g. a "
+                  "private CA; \"\" for none.",
+                  [](auto& c) -> auto& { return c.fetch.ca_cert_file; })
+                  .WithCheck(CheckCaCert, "a PEM file path, or \"\""));
+  k.push_back(Bool(
+      "fetch.insecure", "--insecure",
+      "Do not verify TLS certificates (said so on stderr).",
+      [](auto& c) -> auto& { return c.fetch.insecure; }));
+  // workers
+  k.push_back(Int(
+      "workers.count", 0, 256, "--workers", "Worker processes; 0: one per CPU.",
+      [](auto& c) -> auto& { return c.job.workers.workers; }));
+  k.push_back(Int(
+      "workers.concurrency", 1, 1000, "--concurrency",
+      "Transfers in flight per worker.",
+      [](auto& c) -> auto& { return c.job.workers.concurrency; }));
+  KeySpec lease = Seconds(
+      "workers.lease_timeout", 0.001, kMaxSeconds, "--lease-timeout",
+      "A worker holding one URL longer than this is killed as hung.",
+      [](auto& c) -> auto& { return c.job.workers.lease_timeout_ms; });
+  lease.default_note = "fetch.timeout + 10";
+  k.push_back(lease);
+  // output
+  k.push_back(String(
+      "output.path", "--output",
+      "File the records are written to, relative to the "
+      "working directory; \"\" or \"-\": standard output.",
+      [](auto& c) -> auto& { return c.output; }));
+  // logging
+  k.push_back(Bool(
+      "logging.progress", "--progress",
+      "Print a progress line to stderr every second.",
+      [](auto& c) -> auto& { return c.job.progress; }));
+  return k;
+}
+
+}  // namespace
+
+KeySpec KeySpec::WithCheck(std::function<Status(const std::string&)> fn,
+                           std::string expected) const {
+  KeySpec copy = *this;
+  copy.check = std::move(fn);
+  if (!expected.empty()) copy.expected = std::move(expected);
+  return copy;
+}
+
+const std::vector<GroupSpec>& Groups() {
+  static const std::vector<GroupSpec>* groups =
+      new std::vector<GroupSpec>(MakeGroups());
+  return *groups;
+}
+
+const std::vector<KeySpec>& Keys() {
+  static const std::vector<KeySpec>* keys =
+      new std::vector<KeySpec>(MakeKeys());
+  return *keys;
+}
+
+const KeySpec* FindKey(std::string_view path) {
+  for (const KeySpec& k : Keys()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+std::string Expected(const KeySpec& spec) {
+  if (!spec.expected.empty()) return spec.expected;
+  switch (spec.type) {
+    case ValueType::kBool:
+      return "true or false";
+    case ValueType::kInt:
+      return "an integer from " + FormatNumber(spec.min) + " to " +
+             FormatNumber(spec.max);
+    case ValueType::kNumber:
+      return "a number from " + FormatNumber(spec.min) + " to " +
+             FormatNumber(spec.max);
+    case ValueType::kSeconds:
+      return "a number of seconds from " + FormatNumber(spec.min) + " to " +
+             FormatNumber(spec.max);
+    case ValueType::kBytes:
+      return "a byte count from " +
+             FormatBytes(static_cast<int64_t>(spec.min)) + " to " +
+             FormatBytes(static_cast<int64_t>(spec.max)) +
+             " (suffix K, M or G allowed)";
+    case ValueType::kString:
+      return "a string";
+    case ValueType::kPath:
+      return "a file path";
+    case ValueType::kEnum: {
+      std::string out = "one of ";
+      for (size_t i = 0; i < spec.choices.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += spec.choices[i];
+      }
+      return out;
+    }
+    case ValueType::kStringList:
+      return "a list of strings";
+    case ValueType::kPathList:
+      return "a list of file paths";
+  }
+  return "a value";
+}
+
+std::string FormatNumber(double value) {
+  char buf[64];
+  auto [end, ec] =
+      std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed);
+  if (ec != std::errc()) return std::to_string(value);
+  return std::string(buf, end);
+}
+
+std::string FormatBytes(int64_t value) {
+  static constexpr struct {
+    int64_t size;
+    const char* suffix;
+  } kUnits[] = {{int64_t{1} << 30, "G"}, {1 << 20, "M"}, {1 << 10, "K"}};
+  if (value != 0) {
+    for (const auto& u : kUnits) {
+      if (value % u.size == 0) return std::to_string(value / u.size) + u.suffix;
+    }
+  }
+  return std::to_string(value);
+}
+
+std::string QuoteYaml(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "\"";
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace crawler::config
