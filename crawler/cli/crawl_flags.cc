@@ -110,11 +110,20 @@ StatusOr<std::vector<std::string>> ReadSeedFile(const std::string& path) {
   return out;
 }
 
-StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
+CrawlFlags DefaultCrawlFlags() {
   CrawlFlags f;
   f.fetch.user_agent = kDefaultUserAgent;
-  bool lease_set = false;
-  bool keep_session_ids = false;
+  return f;
+}
+
+StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
+  return ParseCrawlFlags(args, DefaultCrawlFlags());
+}
+
+StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
+                                     CrawlFlags base) {
+  CrawlFlags f = std::move(base);
+  bool lease_set = f.job.workers.lease_timeout_ms >= 0;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     std::string value;
@@ -209,7 +218,7 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
       f.job.url.strip_query_params.push_back(v);
     } else if (a == "--keep-session-ids") {
       RETURN_IF_ERROR(no_value());
-      keep_session_ids = true;
+      f.keep_session_ids = true;
     } else if (a == "--sitemaps") {
       RETURN_IF_ERROR(no_value());
       f.job.sitemaps = true;
@@ -288,7 +297,7 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args) {
   }
   // Session ids make every visit a new URL (fault matrix T2): strip the
   // common ones before deduplication unless asked not to.
-  if (!keep_session_ids) {
+  if (!f.keep_session_ids) {
     for (const char* name : kSessionIdParams) {
       f.job.url.strip_query_params.push_back(name);
     }

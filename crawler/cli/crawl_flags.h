@@ -28,12 +28,30 @@ struct CrawlFlags {
   std::vector<std::string> seeds;       // Positional URLs.
   std::vector<std::string> seed_files;  // --seeds FILE (repeatable).
   std::string output;                   // -o FILE ("" or "-": stdout).
+  // --keep-session-ids: kSessionIdParams are not added to
+  // job.url.strip_query_params.
+  bool keep_session_ids = false;
   coordinator::CrawlJobOptions job;
   fetch::FetchOptions fetch;
 };
 
+// The values `crawler crawl` starts from before any flag: the engine's
+// defaults with kDefaultUserAgent.
+CrawlFlags DefaultCrawlFlags();
+
 // Parses the arguments after "crawl". Fails with InvalidArgument.
 StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args);
+
+// The same, on top of `base` instead of DefaultCrawlFlags() (`crawler run`
+// passes the values of a crawl file): a flag overrides base's value, a
+// repeatable flag or a URL adds to base's list. Derived values are computed
+// after the flags, from the result: fetch.max_redirects (0),
+// fetch.max_concurrency, job.product_token, the session-id parameters
+// (unless keep_session_ids), and job.workers.lease_timeout_ms when base's is
+// negative (fetch.total_timeout_ms + 10 s). base must not hold derived
+// values already (it must not come from ParseCrawlFlags).
+StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
+                                     CrawlFlags base);
 
 // The text of `crawler crawl --help`.
 const char* CrawlUsage();
