@@ -1127,9 +1127,16 @@ StatusOr<HtmlDocument> ExtractHtml(std::string_view body,
                " (limit html max_input_bytes)")
         .WithTag(Tag::kPermanent);
   }
+  // The pre-scan and gumbo read the same input: the compacted copy when
+  // compaction applies (same tags and attributes, far fewer bytes).
+  std::string compacted;
+  std::string_view input = body;
+  if (options.compact_text && CompactMarkup(body, &compacted)) {
+    input = compacted;
+  }
   const size_t depth_limit =
       static_cast<size_t>(std::max(options.max_depth, 0));
-  DepthScanner scanner(body, depth_limit, options.max_attributes);
+  DepthScanner scanner(input, depth_limit, options.max_attributes);
   switch (scanner.Scan()) {
     case DepthScanner::Result::kOk:
       break;
@@ -1155,11 +1162,6 @@ StatusOr<HtmlDocument> ExtractHtml(std::string_view body,
   gumbo_options.userdata = &arena;
   // The tree lives in the arena: it is released with the arena, without
   // gumbo_destroy_output.
-  std::string compacted;
-  std::string_view input = body;
-  if (options.compact_text && CompactMarkup(body, &compacted)) {
-    input = compacted;
-  }
   const GumboOutput* output =
       gumbo_parse_with_options(&gumbo_options, input.data(), input.size());
   HtmlDocument doc;
