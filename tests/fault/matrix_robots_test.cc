@@ -449,12 +449,9 @@ TEST_CASE("R11: Crawl-delay spaces requests, clamped; garbage is ignored") {
 }
 
 TEST_CASE("R11: the first page after robots.txt also waits the Crawl-delay") {
-  // ENGINE GAP (at commit 2aa6fb3; passes against the uncommitted
-  // memory_frontier.cc in the working tree: unskip when it is committed):
-  // the first page of delay1.test is requested 0.4 ms after its
-  // robots.txt (the Crawl-delay is set when robots.txt arrives and the next
-  // request is scheduled from it without counting the robots.txt request),
-  // so only the later page-to-page gaps respect the delay.
+  // Was an engine gap (the first page went 0.4 ms after robots.txt: the
+  // delay was scheduled without counting the robots.txt request); fixed in
+  // memory_frontier.cc.
   SetRobots("r11-first.test", {{"crawl_delay", "1"}});
   const Run run = Crawl({"--max-depth", "0", "--max-duration", "10",
                          U("r11-first.test", "/page/1")});
@@ -495,14 +492,11 @@ TEST_CASE("R12: robots.txt sitemaps: absolute only, capped, no entities") {
 
 TEST_CASE(
     "R12: Sitemap lines pointing at 127.0.0.2 or another host are "
-    "not fetched" *
-    doctest::skip()) {
-  // ENGINE GAP (at commit 2aa6fb3; passes against the uncommitted
-  // crawl_job.cc in the working tree: unskip when it is committed):
-  // sitemap URLs from robots.txt are queued without the scope
-  // check (crawl_job.cc QueueSitemap), so with --allow-private a "Sitemap:
-  // http://127.0.0.2:<canary>/sitemap" line is fetched (one canary hit) and
-  // so is a sitemap on another host (out of scope with --scope host).
+    "not fetched") {
+  // Was an engine gap (sitemap URLs from robots.txt were queued without
+  // the scope check, so with --allow-private a "Sitemap:
+  // http://127.0.0.2:<canary>/sitemap" line was fetched, and so was a
+  // sitemap on another host); fixed: sitemap files must be in scope.
   SetRobots("r12b.test", {{"sitemap",
                            {Server().CanaryUrl("/sitemap"),
                             U("r12-other.test", "/sitemap?variant=small")}}});
