@@ -287,7 +287,9 @@ std::string CheckUrl(std::string_view data) {
   url::UrlOptions plain;
   url::UrlOptions strip;
   strip.strip_query_params = {"utm_*", "sid", "jsessionid", "?d"};
-  for (const url::UrlOptions* options : {&plain, &strip}) {
+  url::UrlOptions sorted = strip;
+  sorted.sort_query = true;
+  for (const url::UrlOptions* options : {&plain, &strip, &sorted}) {
     StatusOr<std::string> n = url::NormalizeUrl(data, *options);
     if (n.ok()) {
       std::string err = CheckNormalForm(data, *n, *options, "NormalizeUrl");

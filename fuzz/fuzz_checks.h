@@ -22,9 +22,10 @@ namespace crawler::fuzz {
 // token; IsAllowed never fails on any path.
 std::string CheckRobots(std::string_view data);
 
-// URLs (crawler/url): NormalizeUrl, SplitUrl, CleanHref and
-// UrlResolver::Resolve against a fixed base (and, when the input holds a NUL,
-// against the part before it as base). Properties: a normalized or resolved
+// URLs (crawler/url): NormalizeUrl (plain, with strip_query_params, and with
+// sort_query too), SplitUrl, CleanHref and UrlResolver::Resolve against a
+// fixed base (and, when the input holds a NUL, against the part before it
+// as base). Properties: a normalized or resolved
 // URL is http(s), no longer than the limit, and a fixed point of NormalizeUrl
 // (normalize(normalize(u)) == normalize(u)); SplitUrl of it succeeds with the
 // same scheme.

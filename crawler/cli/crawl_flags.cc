@@ -33,6 +33,15 @@ Scope (default: the seeds' hosts):
                           cftoken parameters (stripped by default: they make
                           every visit a new URL)
       --per-host-cap N    accept at most N URLs per host (trap guard; 0: none)
+      --max-query-variants N
+                          accept at most N URLs with a query per host and path
+                          (/list?page=1, /list?page=2... count for /list): a
+                          trap guard against endless query variants, reported
+                          once per path as trap_suspected (default 1000; 0:
+                          none)
+      --sort-query        sort query parameters and drop exact repeats before
+                          deduplication, so ?b=2&a=1 and ?a=1&b=2 are fetched
+                          once (as ?a=1&b=2); off by default
 Limits (the crawl stops cleanly and says which one it reached):
       --max-depth N       links followed from a seed (default 20; -1: none)
       --max-pages N       fetched URLs (default: none)
@@ -184,6 +193,12 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
     } else if (a == "--per-host-cap") {
       ASSIGN_OR_RETURN(f.job.frontier.per_host_cap,
                        integer(0, int64_t{1} << 40));
+    } else if (a == "--max-query-variants") {
+      ASSIGN_OR_RETURN(f.job.frontier.max_query_variants,
+                       integer(0, int64_t{1} << 40));
+    } else if (a == "--sort-query") {
+      RETURN_IF_ERROR(no_value());
+      f.job.url.sort_query = true;
     } else if (a == "--max-depth") {
       ASSIGN_OR_RETURN(int64_t n, integer(-1, 1000));
       f.job.max_depth = static_cast<int>(n);

@@ -213,8 +213,8 @@ int RunCrawl(const std::vector<std::string>& args) {
       "%.1f MB, %llu robots.txt fetches, %llu sitemaps listed, %llu fetched "
       "(%llu URLs), %llu retries in %.1f s; skipped: "
       "%llu seen, %llu out of scope, %llu by robots.txt, %llu too deep, "
-      "%llu over the per-host cap, %llu bad URLs; seen-set %llu URLs at "
-      "%.1f bytes/URL%s\n",
+      "%llu over the per-host cap, %llu over the query-variant cap, %llu bad "
+      "URLs; seen-set %llu URLs at %.1f bytes/URL%s\n",
       s.stop_reason.c_str(), static_cast<unsigned long long>(s.pages),
       static_cast<unsigned long long>(s.ok),
       static_cast<unsigned long long>(s.errors), s.bytes / 1e6,
@@ -228,6 +228,7 @@ int RunCrawl(const std::vector<std::string>& args) {
       static_cast<unsigned long long>(s.skipped_robots),
       static_cast<unsigned long long>(s.skipped_depth),
       static_cast<unsigned long long>(s.skipped_host_cap),
+      static_cast<unsigned long long>(s.skipped_query_variants),
       static_cast<unsigned long long>(s.skipped_bad_url),
       static_cast<unsigned long long>(s.seen), s.seen_bytes_per_url,
       flags.fetch.insecure ? "; --insecure: TLS certificates not verified"

@@ -77,6 +77,9 @@ class CrawlJob {
   // Checks and queues a URL. `seed` URLs get an error record when refused.
   Status AddUrl(const std::string& url, int depth, const std::string& referrer,
                 int hops, bool seed);
+  // Counts (and reports, once per path) a URL refused by the frontier's
+  // max_query_variants; a seed gets a trap_suspected record.
+  Status QueryVariantsCapReached(const std::string& url, bool seed);
   Status Record(const ipc::FetchResult& r, const CrawlItem& item);
   // Records the URLs the lease filter dropped (terminal states without a
   // fetch).
@@ -134,6 +137,8 @@ class CrawlJob {
   std::deque<std::string> robots_queue_;   // Origins waiting for a fetch.
   std::deque<std::string> sitemap_queue_;  // Sitemap URLs waiting.
   std::unordered_set<std::string> sitemaps_seen_;
+  // Paths (URLs up to '?') already reported over max_query_variants.
+  std::unordered_set<std::string> trapped_paths_;
   uint64_t next_id_ = 1;
   uint64_t leased_pages_ = 0;  // Pages sent to workers (for max_pages).
   bool stopping_ = false;
@@ -256,8 +261,28 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
     case frontier::AddResult::kHostCapReached:
       ++summary_.skipped_host_cap;
       break;
+    case frontier::AddResult::kQueryVariantsCapReached:
+      return QueryVariantsCapReached(u, seed);
   }
   return Status::Ok();
+}
+
+Status CrawlJob::QueryVariantsCapReached(const std::string& u, bool seed) {
+  ++summary_.skipped_query_variants;
+  const std::string path = u.substr(0, u.find('?'));
+  const std::string message =
+      "trap_suspected: " +
+      std::to_string(options_.frontier.max_query_variants) +
+      " URLs with a query already accepted for " + path +
+      " (limit max_query_variants)";
+  // Said once per path: a query explosion refuses thousands of links.
+  if (trapped_paths_.insert(path).second) {
+    std::fprintf(stderr,
+                 "crawler: %s; its other query variants are skipped "
+                 "(--max-query-variants)\n",
+                 message.c_str());
+  }
+  return seed ? RecordSeedError(u, "trap_suspected", message) : Status::Ok();
 }
 
 LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {

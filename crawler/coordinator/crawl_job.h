@@ -14,7 +14,9 @@
 // without a fetch (blocked_by_robots, robots_unreachable). Seeds that cannot
 // be crawled (bad URL, out of scope) get an error record too; discovered
 // links refused at admission (seen, out of scope, too deep, over the per-host
-// cap) are only counted in the summary.
+// cap or the per-path query-variant cap) are only counted in the summary; the
+// first refusal of a path by the query-variant cap is also reported on
+// stderr ("crawler: trap_suspected: ...").
 //
 // The crawl ends when the frontier is empty, or when a limit is reached
 // (max pages, max bytes, max duration) or on SIGINT/SIGTERM: it then stops
@@ -114,6 +116,9 @@ struct CrawlSummary {
   uint64_t skipped_robots = 0;
   uint64_t skipped_depth = 0;
   uint64_t skipped_host_cap = 0;
+  // Over FrontierOptions::max_query_variants for their path (a query
+  // explosion, fault matrix T5: trap_suspected).
+  uint64_t skipped_query_variants = 0;
   uint64_t skipped_bad_url = 0;  // Malformed or not http(s).
   uint64_t seen = 0;             // URLs accepted into the frontier.
   double seen_bytes_per_url = 0;

@@ -36,6 +36,9 @@ enum class AddResult {
   kAdded,
   kSeen,            // Already accepted once in this crawl.
   kHostCapReached,  // FrontierOptions::per_host_cap URLs already accepted.
+  // FrontierOptions::max_query_variants URLs with a query already accepted
+  // for this URL's origin and path.
+  kQueryVariantsCapReached,
 };
 
 // What a host's answer says about when to contact it next.
@@ -57,7 +60,8 @@ class Frontier {
  public:
   virtual ~Frontier() = default;
 
-  // Accepts a URL unless its fingerprint was seen or its host is capped.
+  // Accepts a URL unless its fingerprint was seen, its host is capped, or it
+  // has a query and its path is capped (see AddResult).
   virtual AddResult Add(CrawlItem item) = 0;
   // True when the URL was already accepted (a cheap check before the costlier
   // ones a caller makes before Add).

@@ -22,6 +22,13 @@ struct FrontierOptions {
   double max_retry_after_s = 3600;
   // URLs accepted per host in one crawl (a guard against traps); 0 = no cap.
   int64_t per_host_cap = 0;
+  // URLs with a query accepted per path in one crawl: the URLs that share
+  // everything before their '?' (origin and path: /list?page=1 and
+  // /list?page=2 both count for http://host/list). A guard against query
+  // explosions (fault matrix T5: the same page under endless permuted,
+  // duplicated or random parameters), on by default so that such a crawl
+  // ends without any flag. URLs without a query do not count. 0 = no cap.
+  int64_t max_query_variants = 1000;
 };
 
 }  // namespace crawler::frontier

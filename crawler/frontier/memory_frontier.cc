@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <string_view>
 
 namespace crawler::frontier {
 namespace {
@@ -21,8 +22,21 @@ AddResult MemoryFrontier::Add(CrawlItem item) {
     return seen_.Contains(item.url) ? AddResult::kSeen
                                     : AddResult::kHostCapReached;
   }
+  // Normalized URLs have no fragment, and a '?' cannot come before the
+  // path, so the first '?' starts the query.
+  const size_t query = item.url.find('?');
+  int64_t* variants = nullptr;
+  if (options_.max_query_variants > 0 && query != std::string::npos) {
+    variants = &query_variants_[Fingerprint(
+        std::string_view(item.url).substr(0, query))];
+    if (*variants >= options_.max_query_variants) {
+      return seen_.Contains(item.url) ? AddResult::kSeen
+                                      : AddResult::kQueryVariantsCapReached;
+    }
+  }
   if (!seen_.Insert(item.url)) return AddResult::kSeen;
   ++host.accepted;
+  if (variants != nullptr) ++*variants;
   Enqueue(std::move(item));
   return AddResult::kAdded;
 }

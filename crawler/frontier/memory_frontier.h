@@ -9,6 +9,7 @@
 #ifndef CRAWLER_FRONTIER_MEMORY_FRONTIER_H_
 #define CRAWLER_FRONTIER_MEMORY_FRONTIER_H_
 
+#include <cstdint>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -102,6 +103,10 @@ class MemoryFrontier : public Frontier {
   FrontierOptions options_;
   SeenSet seen_;
   std::unordered_map<std::string, Host> hosts_;
+  // URLs with a query accepted per path: the Fingerprint of the URL up to
+  // its '?' -> count (max_query_variants). Only paths that had a URL with a
+  // query have an entry (about 40 bytes each).
+  std::unordered_map<uint64_t, int64_t> query_variants_;
   mutable std::priority_queue<Slot, std::vector<Slot>, SlotOrder> ready_;
   std::priority_queue<Delayed, std::vector<Delayed>, DelayedOrder> delayed_;
   uint64_t seq_ = 0;

@@ -21,8 +21,9 @@
 // in the normalized URL (RE2::PartialMatch): RE2 runs in time linear in the
 // URL, so a hostile URL cannot make a pattern backtrack exponentially.
 //
-// A per-host page budget (fault matrix T1) needs state across the crawl and
-// belongs to the frontier, not here.
+// A per-host page budget (fault matrix T1) and the per-path budget of query
+// variants (T5) need state across the crawl and belong to the frontier
+// (FrontierOptions::per_host_cap, max_query_variants), not here.
 //
 // Thread-safety: a Scope is immutable after Create(); Check() and
 // RegisteredDomain() may be called concurrently from many threads.

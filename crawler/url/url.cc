@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <locale.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <string>
@@ -339,6 +340,28 @@ std::string StripQueryParams(std::string_view query,
   return out;
 }
 
+// Sorts the '&'-separated parameters of `query` bytewise and drops empty and
+// repeated ones (UrlOptions::sort_query).
+std::string SortQueryParams(std::string_view query) {
+  std::vector<std::string_view> params;
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    if (end > start) params.push_back(query.substr(start, end - start));
+    start = end + 1;
+  }
+  std::sort(params.begin(), params.end());
+  params.erase(std::unique(params.begin(), params.end()), params.end());
+  std::string out;
+  out.reserve(query.size());
+  for (const std::string_view param : params) {
+    if (!out.empty()) out += '&';
+    out += param;
+  }
+  return out;
+}
+
 // Upper-cases the hex digits of every percent-encoding in `s`. curl_url_set
 // lower-cases them when a path or query is set on its own.
 void UppercasePercentHex(std::string& s) {
@@ -478,8 +501,9 @@ StatusOr<std::string> Normalize(CURLU* h, std::string_view display,
   ASSIGN_OR_RETURN(const std::string query,
                    GetPart(h, CURLUPART_QUERY, 0, display, &has_query));
   if (has_query) {
-    const std::string new_query =
+    std::string new_query =
         StripQueryParams(NormalizePercent(query), options.strip_query_params);
+    if (options.sort_query) new_query = SortQueryParams(new_query);
     if (new_query.empty()) {
       curl_url_set(h, CURLUPART_QUERY, nullptr, 0);  // Clearing cannot fail.
     } else if (new_query != query) {
@@ -693,11 +717,13 @@ StatusOr<std::string> UrlResolver::Resolve(std::string_view href) const {
                      CURLU_NO_DEFAULT_PORT) == CURLUE_OK) {
       std::string out(rendered);
       curl_free(rendered);
-      // Parameters to strip can only be in a query or a ";name=" segment.
-      const bool nothing_to_strip =
-          options_.strip_query_params.empty() ||
-          out.find_first_of("?;") == std::string::npos;
-      if (nothing_to_strip && AlreadyNormal(out)) {
+      // Parameters to strip can only be in a query or a ";name=" segment,
+      // parameters to sort only in a query.
+      const bool nothing_to_rewrite =
+          (options_.strip_query_params.empty() ||
+           out.find_first_of("?;") == std::string::npos) &&
+          (!options_.sort_query || out.find('?') == std::string::npos);
+      if (nothing_to_rewrite && AlreadyNormal(out)) {
         if (out.size() > options_.max_length)
           return TooLong(options_.max_length);
         return out;

@@ -17,7 +17,8 @@
 //   - fragment removed; an empty path becomes "/"; an empty query ("x?") is
 //     removed;
 //   - optionally, query parameters whose names match
-//     UrlOptions::strip_query_params removed (see there);
+//     UrlOptions::strip_query_params removed, and the query's parameters
+//     sorted (UrlOptions::sort_query; see there);
 //   - user info ("user:pw@") kept as written.
 // Normalization is idempotent: NormalizeUrl(NormalizeUrl(u)) == NormalizeUrl(u)
 // with the same options.
@@ -64,6 +65,13 @@ struct UrlOptions {
   // "/a;jsessionid=X") whose names match are removed too. Names are matched
   // after percent-encoding normalization. Empty: nothing is removed.
   std::vector<std::string> strip_query_params;
+  // Sort the query's '&'-separated parameters (bytewise, after the
+  // percent-encoding normalization and strip_query_params) and drop empty
+  // and exactly repeated ones, so that "?b=2&a=1&a=1" and "?a=1&b=2" are one
+  // URL (fault matrix T5: parameter-order canonicalization). Off by
+  // default: the URL fetched is then not the one linked, and a few servers
+  // care about the order of their parameters.
+  bool sort_query = false;
 };
 
 // What the crawler does to an href before parsing it, modelled on the WHATWG

@@ -89,6 +89,22 @@ TEST_CASE("crawl flags: the documented command-line contract") {
   CHECK_FALSE(f->job.honour_nofollow);
 }
 
+TEST_CASE("crawl flags: query-explosion guards (fault matrix T5)") {
+  StatusOr<CrawlFlags> f = ParseCrawlFlags({"http://a.test/"});
+  REQUIRE(f.ok());
+  CHECK(f->job.frontier.max_query_variants == 1000);  // On by default.
+  CHECK_FALSE(f->job.url.sort_query);
+  f = ParseCrawlFlags({"--max-query-variants", "0", "--sort-query", "x"});
+  REQUIRE_MESSAGE(f.ok(), f.status().ToString());
+  CHECK(f->job.frontier.max_query_variants == 0);
+  CHECK(f->job.url.sort_query);
+  f = ParseCrawlFlags({"--max-query-variants=50"});
+  REQUIRE(f.ok());
+  CHECK(f->job.frontier.max_query_variants == 50);
+  CHECK_FALSE(ParseCrawlFlags({"--max-query-variants", "-1"}).ok());
+  CHECK_FALSE(ParseCrawlFlags({"--sort-query=1"}).ok());
+}
+
 TEST_CASE("crawl flags: bad values name the flag and the value") {
   auto err = [](std::vector<std::string> args) {
     StatusOr<CrawlFlags> f = ParseCrawlFlags(args);

@@ -173,6 +173,35 @@ TEST_CASE("Frontier: per-host cap and delayed retries") {
   CHECK(f.queued() == 0);
 }
 
+TEST_CASE("Frontier: query variants per path are capped (fault matrix T5)") {
+  MemoryFrontier f({.delay_s = 0, .max_query_variants = 3});
+  CHECK(f.Add(Item("a.test", "/p?x=1")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/p?x=2")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/p?x=3")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/p?x=4")) == AddResult::kQueryVariantsCapReached);
+  CHECK(f.Add(Item("a.test", "/p?x=1")) == AddResult::kSeen);
+  // The URL without a query, other paths and other hosts do not count.
+  CHECK(f.Add(Item("a.test", "/p")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/p/?x=4")) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/q?x=4")) == AddResult::kAdded);
+  CHECK(f.Add(Item("b.test", "/p?x=4")) == AddResult::kAdded);
+  CHECK(f.seen() == 7);
+  // On by default (1000); 0 turns it off.
+  CHECK(FrontierOptions{}.max_query_variants == 1000);
+  MemoryFrontier off({.max_query_variants = 0});
+  for (int i = 0; i < 2000; ++i) {
+    REQUIRE(off.Add(Item("a.test", "/p?r=" + std::to_string(i))) ==
+            AddResult::kAdded);
+  }
+  MemoryFrontier on({});
+  int added = 0;
+  for (int i = 0; i < 2000; ++i) {
+    added += on.Add(Item("a.test", "/p?r=" + std::to_string(i))) ==
+             AddResult::kAdded;
+  }
+  CHECK(added == 1000);
+}
+
 TEST_CASE("Frontier: a lease filter drops URLs or holds their host") {
   FakeClock clock;
   MemoryFrontier f({.delay_s = 5});
