@@ -4,7 +4,8 @@
 // Exit codes (documented in `crawler --help` and README.md):
 //   0   success
 //   1   the job could not run or finish (message on stderr)
-//   2   usage error (message names the bad argument)
+//   2   usage error (message names the bad argument), or an invalid crawl
+//       file (`run`, `validate`: every error with file, line and column)
 //   130 stopped by SIGINT, 143 stopped by SIGTERM
 #include <signal.h>
 
@@ -18,7 +19,9 @@
 #include "crawler/cli/crawl_flags.h"
 #include "crawler/cli/fetch_flags.h"
 #include "crawler/cli/robots_command.h"
+#include "crawler/cli/run_command.h"
 #include "crawler/cli/url_command.h"
+#include "crawler/cli/validate_command.h"
 #include "crawler/coordinator/crawl_job.h"
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
@@ -43,6 +46,9 @@ Commands:
             (crawler crawl --help)
   fetch     fetch a list of URLs in parallel, one JSON line per URL
             (crawler fetch --help)
+  run       run the crawl a YAML crawl file describes; crawl's options
+            override the file (crawler run --help)
+  validate  check crawl files without fetching (crawler validate --help)
   robots    check URLs against a robots.txt file (crawler robots --help)
   url       resolve and normalize a link as the crawler does
             (crawler url --help)
@@ -51,7 +57,8 @@ Options:
   -h, --help       show this help
   -V, --version    print the version
 
-Exit status: 0 success, 1 failure, 2 usage error, 130/143 interrupted.
+Exit status: 0 success, 1 failure, 2 usage or crawl-file error, 130/143
+interrupted.
 )";
 
 int Usage(const std::string& message) {
@@ -144,6 +151,9 @@ int RunFetch(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// The crawl that `flags` describe (from `crawler crawl` or `crawler run`).
+int Crawl(crawler::cli::CrawlFlags& flags);
+
 int RunCrawl(const std::vector<std::string>& args) {
   using namespace crawler;
   StatusOr<cli::CrawlFlags> parsed = cli::ParseCrawlFlags(args);
@@ -153,6 +163,11 @@ int RunCrawl(const std::vector<std::string>& args) {
     std::fputs(cli::CrawlUsage(), stdout);
     return kExitOk;
   }
+  return Crawl(flags);
+}
+
+int Crawl(crawler::cli::CrawlFlags& flags) {
+  using namespace crawler;
   if (flags.fetch.insecure) std::fputs(kInsecureWarning, stderr);
   std::vector<std::string> seeds = flags.seeds;
   for (const std::string& file : flags.seed_files) {
@@ -264,6 +279,16 @@ int main(int argc, char** argv) {
     return crawler::cli::RunRobotsCommand(rest, stdout, stderr);
   }
   if (cmd == "url") return crawler::cli::RunUrlCommand(rest, stdout, stderr);
+  if (cmd == "run") {
+    crawler::cli::RunPlan plan =
+        crawler::cli::PrepareRunCommand(rest, stdout, stderr);
+    if (plan.exit_code) return *plan.exit_code;
+    return Crawl(plan.flags);
+  }
+  if (cmd == "validate") {
+    return crawler::cli::RunValidateCommand(rest, stdout, stderr);
+  }
   return Usage("unknown command '" + cmd +
-               "' (commands: crawl, fetch, robots, url; see crawler --help)");
+               "' (commands: crawl, fetch, robots, run, url, validate; see "
+               "crawler --help)");
 }

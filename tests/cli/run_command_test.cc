@@ -1,0 +1,380 @@
+// `crawler run CRAWL.yaml [flags]` up to the crawl: the file's values, the
+// flags on top (precedence), ${NAME} substitution, and the errors.
+#include "crawler/cli/run_command.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crawler/config/key_table.h"
+#include "crawler/testing/test_util.h"
+
+namespace crawler::cli {
+namespace {
+
+// A memory stream that collects what is written to it.
+class Capture {
+ public:
+  Capture() : file_(open_memstream(&buf_, &size_)) {}
+  ~Capture() {
+    if (file_ != nullptr) std::fclose(file_);
+    std::free(buf_);
+  }
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+  std::FILE* file() { return file_; }
+  std::string Take() {
+    std::fclose(file_);
+    file_ = nullptr;
+    return std::string(buf_, size_);
+  }
+
+ private:
+  char* buf_ = nullptr;
+  size_t size_ = 0;
+  std::FILE* file_;
+};
+
+config::EnvLookup FakeEnv(std::map<std::string, std::string> vars = {}) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = crawler::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+struct Prepared {
+  RunPlan plan;
+  std::string out;
+  std::string err;
+};
+
+Prepared Prepare(const std::string& yaml, std::vector<std::string> flags,
+                 std::map<std::string, std::string> env = {}) {
+  flags.insert(flags.begin(), WriteFile("run.yaml", yaml));
+  Capture out, err;
+  Prepared p;
+  p.plan = PrepareRunCommand(flags, out.file(), err.file(), FakeEnv(env));
+  p.out = out.Take();
+  p.err = err.Take();
+  return p;
+}
+
+// The file must give a crawl; the flags (if any) are applied on top.
+CrawlFlags Flags(const std::string& yaml, std::vector<std::string> flags = {},
+                 std::map<std::string, std::string> env = {}) {
+  Prepared p = Prepare(yaml, std::move(flags), env);
+  REQUIRE_MESSAGE(!p.plan.exit_code.has_value(), p.err);
+  CHECK(p.err.empty());
+  return p.plan.flags;
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+const char kSeeds[] = "seeds:\n  urls: [http://a.test/]\n";
+
+TEST_SUITE("RunCommand") {
+  TEST_CASE("a file alone gives crawl's defaults plus its keys") {
+    CrawlFlags f = Flags(std::string(kSeeds) +
+                         "limits:\n  max_pages: 5\npoliteness:\n  delay: 2\n");
+    CrawlFlags d = *ParseCrawlFlags({"http://a.test/"});
+    CHECK(f.seeds == std::vector<std::string>{"http://a.test/"});
+    CHECK(f.job.max_pages == 5);
+    CHECK(f.job.frontier.delay_s == 2);
+    // Everything else, derived values included, as `crawl` would have it.
+    CHECK(f.fetch.user_agent == d.fetch.user_agent);
+    CHECK(f.job.product_token == "crawler");
+    CHECK(f.fetch.max_redirects == 0);
+    CHECK(f.job.workers.lease_timeout_ms == d.job.workers.lease_timeout_ms);
+    CHECK(f.job.url.strip_query_params == d.job.url.strip_query_params);
+  }
+
+  TEST_CASE("a flag overrides the key that sets the same option") {
+    const std::string yaml = std::string(kSeeds) +
+                             "limits:\n  max_pages: 5\n  max_depth: 3\n"
+                             "politeness:\n  delay: 2\n"
+                             "fetch:\n  user_agent: filebot/1\n"
+                             "robots:\n  enabled: true\n";
+    CrawlFlags f = Flags(yaml, {"--max-pages", "100", "--delay=0.5",
+                                "--user-agent", "flagbot/2", "--no-robots"});
+    CHECK(f.job.max_pages == 100);
+    CHECK(f.job.frontier.delay_s == 0.5);
+    CHECK(f.fetch.user_agent == "flagbot/2");
+    CHECK(f.job.product_token == "flagbot");
+    CHECK_FALSE(f.job.robots);
+    // Keys without a flag keep the file's value.
+    CHECK(f.job.max_depth == 3);
+  }
+
+  TEST_CASE("URLs and repeatable flags add to the file's lists") {
+    const std::string seeds = WriteFile("more-seeds.txt", "http://c.test/\n");
+    CrawlFlags f = Flags(
+        std::string(kSeeds) + "scope:\n  mode: any\n  include: ['^http://a']\n",
+        {"http://b.test/", "--include", "^http://b", "--seeds", seeds});
+    CHECK(f.seeds ==
+          std::vector<std::string>{"http://a.test/", "http://b.test/"});
+    CHECK(f.seed_files == std::vector<std::string>{seeds});
+    CHECK(f.job.scope.include ==
+          std::vector<std::string>{"^http://a", "^http://b"});
+  }
+
+  TEST_CASE("derived values come from the merged options") {
+    // The lease timeout follows the file's fetch.timeout...
+    CHECK(Flags(std::string(kSeeds) + "fetch:\n  timeout: 5\n")
+              .job.workers.lease_timeout_ms == 15000);
+    // ... or the flag's, which wins...
+    CHECK(Flags(std::string(kSeeds) + "fetch:\n  timeout: 5\n",
+                {"--timeout", "7"})
+              .job.workers.lease_timeout_ms == 17000);
+    // ... unless the file or a flag sets it.
+    CHECK(Flags(std::string(kSeeds) + "workers:\n  lease_timeout: 60\n")
+              .job.workers.lease_timeout_ms == 60000);
+    CHECK(Flags(std::string(kSeeds) + "workers:\n  lease_timeout: 60\n",
+                {"--lease-timeout", "9"})
+              .job.workers.lease_timeout_ms == 9000);
+    // Transfers per fetcher follow workers.concurrency.
+    CHECK(Flags(std::string(kSeeds) + "workers:\n  concurrency: 4\n")
+              .fetch.max_concurrency == 4);
+    // Session ids are stripped unless the file (or the flag) keeps them.
+    const std::string strip =
+        std::string(kSeeds) + "scope:\n  strip_query: [utm_*]\n";
+    CrawlFlags stripped = Flags(strip);
+    CHECK(Has(stripped.job.url.strip_query_params, "utm_*"));
+    CHECK(Has(stripped.job.url.strip_query_params, "jsessionid"));
+    CrawlFlags kept = Flags(strip + "  keep_session_ids: true\n");
+    CHECK(kept.job.url.strip_query_params == std::vector<std::string>{"utm_*"});
+    CHECK(Flags(strip, {"--keep-session-ids"}).job.url.strip_query_params ==
+          std::vector<std::string>{"utm_*"});
+  }
+
+  TEST_CASE("a file and the equivalent command line give the same options") {
+    const std::string ca =
+        WriteFile("ca.pem",
+                  "-----BEGIN CERTIFICATE-----\nMIIB\n-----END "
+                  "CERTIFICATE-----\n");
+    const std::string list = WriteFile("list.txt", "http://d.test/\n");
+    const std::string yaml =
+        "seeds:\n"
+        "  urls: [http://a.test/]\n"
+        "  files: [" +
+        list +
+        "]\n"
+        "  sitemaps: true\n"
+        "scope:\n"
+        "  mode: domain\n"
+        "  include: [a]\n"
+        "  exclude: [b]\n"
+        "  allow_domains: [a.test]\n"
+        "  deny_domains: [x.a.test]\n"
+        "  strip_query: [utm_*]\n"
+        "  keep_session_ids: true\n"
+        "  per_host_cap: 50\n"
+        "limits:\n"
+        "  max_depth: 4\n"
+        "  max_pages: 10\n"
+        "  max_bytes: 2M\n"
+        "  max_duration: 60\n"
+        "politeness:\n"
+        "  delay: 0.2\n"
+        "  per_host: 3\n"
+        "  max_crawl_delay: 5\n"
+        "  delay_factor: 1.5\n"
+        "robots:\n"
+        "  enabled: false\n"
+        "  honour_nofollow: false\n"
+        "fetch:\n"
+        "  user_agent: 'samebot/1.0 (+http://a.test/bot)'\n"
+        "  timeout: 12\n"
+        "  connect_timeout: 3\n"
+        "  retries: 4\n"
+        "  max_redirects: 6\n"
+        "  max_body: 1M\n"
+        "  allow_private: true\n"
+        "  allow_addresses: ['127.0.0.1:8080']\n"
+        "  resolve: ['a.test:80:127.0.0.1']\n"
+        "  ca_cert: " +
+        ca +
+        "\n"
+        "  insecure: true\n"
+        "workers:\n"
+        "  count: 2\n"
+        "  concurrency: 8\n"
+        "  lease_timeout: 30\n"
+        "output:\n"
+        "  path: out.jsonl\n"
+        "logging:\n"
+        "  progress: true\n";
+    CrawlFlags from_file = Flags(yaml);
+    StatusOr<CrawlFlags> from_flags =
+        ParseCrawlFlags({"http://a.test/",
+                         "--seeds",
+                         list,
+                         "--sitemaps",
+                         "--scope",
+                         "domain",
+                         "--include",
+                         "a",
+                         "--exclude",
+                         "b",
+                         "--allow-domain",
+                         "a.test",
+                         "--deny-domain",
+                         "x.a.test",
+                         "--strip-query",
+                         "utm_*",
+                         "--keep-session-ids",
+                         "--per-host-cap",
+                         "50",
+                         "--max-depth",
+                         "4",
+                         "--max-pages",
+                         "10",
+                         "--max-bytes",
+                         "2M",
+                         "--max-duration",
+                         "60",
+                         "--delay",
+                         "0.2",
+                         "--per-host",
+                         "3",
+                         "--max-crawl-delay",
+                         "5",
+                         "--delay-factor",
+                         "1.5",
+                         "--no-robots",
+                         "--follow-nofollow",
+                         "--user-agent",
+                         "samebot/1.0 (+http://a.test/bot)",
+                         "--timeout",
+                         "12",
+                         "--connect-timeout",
+                         "3",
+                         "--retries",
+                         "4",
+                         "--max-redirects",
+                         "6",
+                         "--max-body",
+                         "1M",
+                         "--allow-private",
+                         "--allow-address",
+                         "127.0.0.1:8080",
+                         "--resolve",
+                         "a.test:80:127.0.0.1",
+                         "--ca-cert",
+                         ca,
+                         "--insecure",
+                         "--workers",
+                         "2",
+                         "--concurrency",
+                         "8",
+                         "--lease-timeout",
+                         "30",
+                         "-o",
+                         "out.jsonl",
+                         "--progress"});
+    REQUIRE_MESSAGE(from_flags.ok(), from_flags.status().ToString());
+    const config::CrawlConfig a = ToCrawlConfig(from_file);
+    const config::CrawlConfig b = ToCrawlConfig(*from_flags);
+    const config::CrawlConfig defaults = DefaultCrawlConfig();
+    for (const config::KeySpec& k : config::Keys()) {
+      CAPTURE(k.path);
+      CHECK(k.get(a) == k.get(b));
+      // The file above sets every key to something other than its default.
+      if (k.default_note.empty()) CHECK(k.get(a) != k.get(defaults));
+    }
+    // Derived values too.
+    CHECK(from_file.job.product_token == from_flags->job.product_token);
+    CHECK(from_file.fetch.max_concurrency == from_flags->fetch.max_concurrency);
+    CHECK(from_file.fetch.max_redirects == from_flags->fetch.max_redirects);
+  }
+
+  TEST_CASE("${NAME} in the file comes from the environment") {
+    CrawlFlags f =
+        Flags("seeds:\n  urls: ['${SITE}/']\nfetch:\n  user_agent: '${UA}'\n",
+              {}, {{"SITE", "http://127.0.0.1:8080"}, {"UA", "envbot/3"}});
+    CHECK(f.seeds == std::vector<std::string>{"http://127.0.0.1:8080/"});
+    CHECK(f.fetch.user_agent == "envbot/3");
+    CHECK(f.job.product_token == "envbot");
+  }
+
+  TEST_CASE("a missing variable stops the run with a located error") {
+    Prepared p = Prepare("seeds:\n  urls: ['${SITE}/']\n", {});
+    REQUIRE(p.plan.exit_code.has_value());
+    CHECK(*p.plan.exit_code == 2);
+    CHECK(p.err.find("run.yaml:2:10: seeds.urls[0]: environment variable "
+                     "`SITE` is not set\n") != std::string::npos);
+    CHECK(p.err.find("has 1 error; nothing was fetched") != std::string::npos);
+  }
+
+  TEST_CASE("every error of the file is written, one per line, exit 2") {
+    Prepared p = Prepare(
+        "seeds:\n  urls: [http://a.test/]\nlimits:\n  max_pgaes: 1\n"
+        "politeness:\n  delay: x\n",
+        {"--max-pages", "3"});
+    REQUIRE(p.plan.exit_code.has_value());
+    CHECK(*p.plan.exit_code == 2);
+    const std::string file = crawler::testing::TempDir() + "/run.yaml";
+    CHECK(p.err == file +
+                       ":4:3: limits.max_pgaes: unknown key `max_pgaes`, did "
+                       "you mean `max_pages`?\n" +
+                       file +
+                       ":6:10: politeness.delay: expected a number of seconds "
+                       "from 0 to 86400, got `x`\n"
+                       "crawler: run: " +
+                       file +
+                       " has 2 errors; nothing was fetched (crawler validate "
+                       "checks a file without running it)\n");
+    CHECK(p.out.empty());
+  }
+
+  TEST_CASE("a bad flag after a valid file is a usage error") {
+    Prepared p = Prepare(kSeeds, {"--max-pages", "0"});
+    REQUIRE(p.plan.exit_code.has_value());
+    CHECK(*p.plan.exit_code == 2);
+    CHECK(p.err ==
+          "crawler: run: --max-pages expects an integer from 1 to "
+          "1099511627776, got '0'\n");
+  }
+
+  TEST_CASE("the crawl file comes first; --help anywhere prints the usage") {
+    Capture out, err;
+    RunPlan plan =
+        PrepareRunCommand({"--max-pages", "3"}, out.file(), err.file());
+    CHECK(plan.exit_code == std::optional<int>(2));
+    CHECK(err.Take().find("expected the crawl file first") !=
+          std::string::npos);
+    Capture out2, err2;
+    plan = PrepareRunCommand({}, out2.file(), err2.file());
+    CHECK(plan.exit_code == std::optional<int>(2));
+    Capture out3, err3;
+    plan = PrepareRunCommand({"x.yaml", "--help"}, out3.file(), err3.file());
+    CHECK(plan.exit_code == std::optional<int>(0));
+    CHECK(out3.Take() == RunUsage());
+    CHECK(err3.Take().empty());
+  }
+
+  TEST_CASE("an unreadable crawl file is named") {
+    Capture out, err;
+    RunPlan plan =
+        PrepareRunCommand({"/nonexistent/crawl.yaml"}, out.file(), err.file());
+    CHECK(plan.exit_code == std::optional<int>(2));
+    CHECK(err.Take().rfind("/nonexistent/crawl.yaml: cannot read crawl file: "
+                           "No such file or directory\n",
+                           0) == 0);
+  }
+}
+
+}  // namespace
+}  // namespace crawler::cli
