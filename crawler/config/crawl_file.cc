@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <utility>
@@ -144,8 +145,10 @@ std::optional<int64_t> ParseByteCount(std::string_view text) {
     }
     if (unit != 1) text.remove_suffix(1);
   }
-  if (!AllOf(text, IsDigit) || text.size() > 12) return std::nullopt;
-  return std::strtoll(std::string(text).c_str(), nullptr, 10) * unit;
+  if (!AllOf(text, IsDigit) || text.size() > 18) return std::nullopt;
+  const int64_t n = std::strtoll(std::string(text).c_str(), nullptr, 10);
+  if (n > std::numeric_limits<int64_t>::max() / unit) return std::nullopt;
+  return n * unit;
 }
 
 std::string DirectoryOf(const std::string& path) {

@@ -260,6 +260,9 @@ TEST_CASE("the validator on broken files: one exact message each") {
       {"byte count too large", s + "limits:\n  max_bytes: 5G\n",
        "crawl.yaml:4:14: limits.max_bytes: expected a byte count from 0 to "
        "4G (suffix K, M or G allowed), got `5G`"},
+      {"byte count beyond 64 bits", s + "limits:\n  max_bytes: 999999999999G\n",
+       "crawl.yaml:4:14: limits.max_bytes: expected a byte count from 0 to "
+       "4G (suffix K, M or G allowed), got `999999999999G`"},
       {"yes is not a boolean", s + "robots:\n  enabled: yes\n",
        "crawl.yaml:4:12: robots.enabled: expected true or false, got `yes`"},
       {"unknown enum value", s + "scope:\n  mode: hots\n",
