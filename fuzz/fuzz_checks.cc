@@ -272,6 +272,20 @@ std::string CheckNormalForm(std::string_view input, const std::string& u,
   return "";
 }
 
+// Resolve's native path for plain references must give libcurl's result.
+std::string SameAsLibcurl(const url::UrlResolver& r, std::string_view href) {
+  StatusOr<std::string> fast = r.Resolve(href);
+  StatusOr<std::string> slow = r.ResolveWithoutFastPathForTesting(href);
+  if (fast.ok() != slow.ok() ||
+      (fast.ok() ? *fast != *slow
+                 : fast.status().message() != slow.status().message())) {
+    return "Resolve of " + Quote(href) + " against " + Quote(r.base()) +
+           " gives " + (fast.ok() ? Quote(*fast) : fast.status().message()) +
+           ", libcurl " + (slow.ok() ? Quote(*slow) : slow.status().message());
+  }
+  return "";
+}
+
 const url::UrlResolver& FixedResolver() {
   static const url::UrlResolver* resolver = [] {
     StatusOr<url::UrlResolver> r =
@@ -302,6 +316,8 @@ std::string CheckUrl(std::string_view data) {
     std::string err = CheckNormalForm(data, *r, plain, "Resolve");
     if (!err.empty()) return err;
   }
+  std::string err = SameAsLibcurl(FixedResolver(), data);
+  if (!err.empty()) return err;
   size_t nul = data.find('\0');
   if (nul != std::string_view::npos) {
     StatusOr<url::UrlResolver> base =
@@ -313,6 +329,14 @@ std::string CheckUrl(std::string_view data) {
       StatusOr<std::string> r2 = base->Resolve(data.substr(nul + 1));
       if (r2.ok()) {
         err = CheckNormalForm(data, *r2, strip, "Resolve (input base)");
+        if (!err.empty()) return err;
+      }
+      err = SameAsLibcurl(*base, data.substr(nul + 1));
+      if (!err.empty()) return err;
+      StatusOr<url::UrlResolver> plain_base =
+          url::UrlResolver::Create(data.substr(0, nul), plain);
+      if (plain_base.ok()) {
+        err = SameAsLibcurl(*plain_base, data.substr(nul + 1));
         if (!err.empty()) return err;
       }
     }

@@ -28,7 +28,8 @@ std::string CheckRobots(std::string_view data);
 // as base). Properties: a normalized or resolved
 // URL is http(s), no longer than the limit, and a fixed point of NormalizeUrl
 // (normalize(normalize(u)) == normalize(u)); SplitUrl of it succeeds with the
-// same scheme.
+// same scheme; Resolve gives what ResolveWithoutFastPathForTesting (libcurl
+// for every reference) gives.
 std::string CheckUrl(std::string_view data);
 
 // HTML (crawler/html): ExtractHtml with small limits, IsFollowableHref on

@@ -105,6 +105,9 @@ class CrawlJob {
   void Stop(const std::string& reason);
   bool Idle() const;
   void Progress(bool final);
+  // Tells the observers of a record, and of the crawl's state.
+  void Notify(const ipc::FetchResult& r, RecordKind kind, int depth);
+  void Observe(bool final);
 
   const CrawlJobOptions& options_;
   output::RecordWriter& writer_;
@@ -146,6 +149,7 @@ class CrawlJob {
   SteadyTime start_;
   SteadyTime last_flush_;
   SteadyTime last_progress_;
+  SteadyTime last_observe_;
 };
 
 void CrawlJob::Stop(const std::string& reason) {
@@ -169,7 +173,9 @@ Status CrawlJob::RecordSeedError(const std::string& url,
   r.tag = Tag::kPermanent;
   ++summary_.errors;
   output::CrawlContext ctx{0, ""};
-  return writer_.Write(r, &ctx);
+  RETURN_IF_ERROR(writer_.Write(r, &ctx));
+  Notify(r, RecordKind::kUnfetched, 0);
+  return Status::Ok();
 }
 
 Status CrawlJob::AddSeeds(const std::vector<std::string>& seeds) {
@@ -425,6 +431,7 @@ Status CrawlJob::RecordDropped() {
     ++summary_.unfetched;
     output::CrawlContext ctx{d.item.depth, d.item.referrer};
     RETURN_IF_ERROR(writer_.Write(r, &ctx));
+    Notify(r, RecordKind::kUnfetched, d.item.depth);
   }
   dropped_.clear();
   return Status::Ok();
@@ -440,6 +447,7 @@ Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
   }
   output::CrawlContext ctx{item.depth, item.referrer};
   RETURN_IF_ERROR(writer_.Write(r, &ctx));
+  Notify(r, RecordKind::kFetched, item.depth);
   if (options_.max_pages > 0 &&
       summary_.pages >= static_cast<uint64_t>(options_.max_pages)) {
     Stop("max_pages");
@@ -717,6 +725,44 @@ bool CrawlJob::Idle() const {
          !frontier_.NextReady().has_value();
 }
 
+void CrawlJob::Notify(const ipc::FetchResult& r, RecordKind kind, int depth) {
+  if (options_.observers.empty()) return;
+  const double elapsed =
+      std::chrono::duration<double>(clock_.Now() - start_).count();
+  for (CrawlObserver* o : options_.observers) {
+    o->OnRecord(r, kind, depth, elapsed);
+  }
+}
+
+void CrawlJob::Observe(bool final) {
+  if (options_.observers.empty()) return;
+  CrawlState state;
+  state.elapsed_s =
+      std::chrono::duration<double>(clock_.Now() - start_).count();
+  state.stopping = stopping_;
+  state.final = final;
+  state.totals = &summary_;
+  state.queued = frontier_.queued();
+  state.in_flight = in_flight_.size();
+  state.seen = frontier_.seen();
+  state.worker_restarts = workers_.restarts();
+  for (const auto& [origin, rb] : robots_) {
+    if (rb.state != Robots::kReady) {
+      ++state.robots_pending;
+    } else if (rb.unreachable) {
+      ++state.robots_unreachable;
+    } else {
+      ++state.robots_ready;
+    }
+  }
+  for (auto& [origin, queued] :
+       frontier_.LongestQueues(options_.observe_top_hosts,
+                               &state.queued_hosts)) {
+    state.top_queues.push_back({std::move(origin), queued});
+  }
+  for (CrawlObserver* o : options_.observers) o->OnProgress(state);
+}
+
 void CrawlJob::Progress(bool final) {
   double secs = std::chrono::duration<double>(clock_.Now() - start_).count();
   std::fprintf(
@@ -764,17 +810,22 @@ Status CrawlJob::Loop() {
       Progress(false);
       last_progress_ = after;
     }
+    if (after - last_observe_ >= Seconds(options_.observe_interval_s)) {
+      Observe(false);
+      last_observe_ = after;
+    }
   }
 }
 
 StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
-  start_ = last_flush_ = last_progress_ = clock_.Now();
+  start_ = last_flush_ = last_progress_ = last_observe_ = clock_.Now();
   Status status = AddSeeds(seeds);
   if (status.ok()) status = workers_.Start();
   if (status.ok()) status = Loop();
   Status flushed = writer_.Flush();
   if (status.ok()) status = flushed;
   workers_.Shutdown();
+  Observe(/*final=*/true);
   if (!status.ok()) return status;
   summary_.seen = frontier_.seen();
   summary_.seen_bytes_per_url = frontier_.seen_bytes_per_url();

@@ -33,6 +33,7 @@
 
 #include "crawler/base/clock.h"
 #include "crawler/base/status.h"
+#include "crawler/coordinator/crawl_observer.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/coordinator/worker_set.h"
 #include "crawler/frontier/frontier_options.h"
@@ -92,6 +93,13 @@ struct CrawlJobOptions {
   bool progress = false;
   // Workers' live statistics for the progress line (may be null).
   const mp::SharedStats* stats = nullptr;
+  // Told of every record and, periodically, of the crawl's state (not owned;
+  // each must outlive the crawl; crawl_observer.h).
+  std::vector<CrawlObserver*> observers;
+  // Seconds between two CrawlObserver::OnProgress calls.
+  double observe_interval_s = 0.25;
+  // Longest host queues listed in CrawlState::top_queues.
+  size_t observe_top_hosts = 10;
   frontier::FrontierOptions frontier;
   scope::ScopeOptions scope;
   url::UrlOptions url;

@@ -184,4 +184,32 @@ void MemoryFrontier::SetCrawlDelay(const std::string& name, double seconds) {
   Schedule(name, host);
 }
 
+std::vector<std::pair<std::string, size_t>> MemoryFrontier::LongestQueues(
+    size_t n, size_t* queued_hosts) const {
+  using Entry = std::pair<std::string, size_t>;
+  // Longer queue first, then the smaller name.
+  auto before = [](const Entry& a, const Entry& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  };
+  std::vector<Entry> top;  // A heap whose front is the weakest kept entry.
+  size_t hosts = 0;
+  for (const auto& [name, host] : hosts_) {
+    const size_t queued = host.queue.size();
+    if (queued == 0) continue;
+    ++hosts;
+    if (n == 0) continue;
+    if (top.size() < n) {
+      top.emplace_back(name, queued);
+      std::push_heap(top.begin(), top.end(), before);
+    } else if (before(Entry(name, queued), top.front())) {
+      std::pop_heap(top.begin(), top.end(), before);
+      top.back() = Entry(name, queued);
+      std::push_heap(top.begin(), top.end(), before);
+    }
+  }
+  std::sort(top.begin(), top.end(), before);
+  if (queued_hosts != nullptr) *queued_hosts = hosts;
+  return top;
+}
+
 }  // namespace crawler::frontier
