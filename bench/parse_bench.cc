@@ -35,6 +35,7 @@
 #include "crawler/base/status.h"
 #include "crawler/html/html_extractor.h"
 #include "crawler/html/markup_compactor.h"
+#include "crawler/url/url.h"
 
 namespace {
 
@@ -127,6 +128,43 @@ Rate Measure(const std::vector<std::string>& pages, double min_seconds,
   return rate;
 }
 
+// Link resolution as the worker does it (UrlResolver::Resolve of every href
+// of a page against the page's URL), with the native path for plain
+// references and with libcurl for every one; prints ns per link.
+void MeasureResolve(const std::vector<std::string>& pages, double min_seconds) {
+  std::vector<std::vector<std::string>> hrefs;
+  size_t links = 0;
+  for (const std::string& page : pages) {
+    auto doc = crawler::html::ExtractHtml(page);
+    if (!doc.ok()) Die("ExtractHtml failed on a page");
+    links += doc->hrefs.size();
+    hrefs.push_back(std::move(doc->hrefs));
+  }
+  auto resolver = crawler::url::UrlResolver::Create(
+      "http://127.0.0.1:8080/news/page-1.html");
+  if (!resolver.ok()) Die("UrlResolver::Create failed");
+  for (const bool fast : {true, false}) {
+    size_t n = 0, ok = 0;
+    const Clock::time_point start = Clock::now();
+    double seconds = 0;
+    do {
+      for (const std::vector<std::string>& page : hrefs) {
+        for (const std::string& h : page) {
+          auto u = fast ? resolver->Resolve(h)
+                        : resolver->ResolveWithoutFastPathForTesting(h);
+          ok += u.ok();
+          ++n;
+        }
+      }
+      seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (seconds < min_seconds / 2);
+    std::printf("%-12s %8zu links %8.3f s %8.0f ns/link  (%zu resolved)\n",
+                fast ? "resolve" : "resolve_curl", n, seconds,
+                seconds * 1e9 / static_cast<double>(n), ok);
+  }
+  (void)links;
+}
+
 void Print(const char* mode, const Rate& r) {
   std::printf("%-12s %8lld %8.3f %10.1f %8.1f", mode,
               static_cast<long long>(r.pages), r.seconds, r.pages / r.seconds,
@@ -196,6 +234,7 @@ int main(int argc, char** argv) {
       best_extract = extract;
     }
   }
+  MeasureResolve(pages, min_seconds);
   std::printf("best of %d rounds:\n", rounds);
   Print("best_parse", best_parse);
   Print("best_extract", best_extract);

@@ -44,6 +44,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -145,6 +146,12 @@ class UrlResolver {
   // result is longer than max_length.
   StatusOr<std::string> Resolve(std::string_view href) const;
 
+  // Resolve with every reference going through libcurl, skipping the native
+  // path that handles plain relative references (see url.cc): the reference
+  // implementation the tests and the url fuzzer compare Resolve with.
+  StatusOr<std::string> ResolveWithoutFastPathForTesting(
+      std::string_view href) const;
+
  private:
   struct CurluDeleter {
     void operator()(Curl_URL* u) const;
@@ -152,10 +159,20 @@ class UrlResolver {
   UrlResolver(std::unique_ptr<Curl_URL, CurluDeleter> base, std::string url,
               std::string scheme, const UrlOptions& options);
 
+  StatusOr<std::string> ResolveImpl(std::string_view href,
+                                    bool fast_path) const;
+  // The result for a plain relative reference computed without libcurl, or
+  // nullopt when `ref` is not one (then libcurl resolves it).
+  std::optional<std::string> ResolveSimple(std::string_view ref) const;
+
   std::unique_ptr<Curl_URL, CurluDeleter> base_;
   std::string base_url_;
   std::string base_scheme_;  // "http" or "https".
   UrlOptions options_;
+  // For ResolveSimple: base_url_ up to its path ("http://h:8080"), and its
+  // path ("/a/b.html"); origin empty when the base does not qualify.
+  std::string simple_origin_;
+  std::string simple_path_;
 };
 
 }  // namespace crawler::url
