@@ -379,6 +379,17 @@ std::vector<KeySpec> MakeKeys() {
       "URLs accepted per host at most, a guard against traps; "
       "0: no cap.",
       [](auto& c) -> auto& { return c.job.frontier.per_host_cap; }));
+  k.push_back(Int(
+      "scope.max_query_variants", 0, kMaxCount, "--max-query-variants",
+      "URLs with a query accepted per host and path at most (/list?page=1 "
+      "and /list?page=2 both count for /list), a guard against endless "
+      "query variants; 0: no cap.",
+      [](auto& c) -> auto& { return c.job.frontier.max_query_variants; }));
+  k.push_back(Bool(
+      "scope.sort_query", "--sort-query",
+      "Sort query parameters and drop exact repeats before "
+      "URLs are compared, so ?b=2&a=1 and ?a=1&b=2 are one URL.",
+      [](auto& c) -> auto& { return c.job.url.sort_query; }));
   // limits
   k.push_back(Int(
       "limits.max_depth", -1, 1000, "--max-depth",
