@@ -77,6 +77,26 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+void AppendValidUtf8(std::string* out, std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    // Runs of ASCII go in one append.
+    size_t j = i;
+    while (j < s.size() && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+    out->append(s.data() + i, j - i);
+    i = j;
+    if (i == s.size()) break;
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      out->append("\xEF\xBF\xBD");  // U+FFFD for one invalid byte.
+      ++i;
+    } else {
+      out->append(s.data() + i, len);
+      i += len;
+    }
+  }
+}
+
 std::string RedactUserinfo(std::string_view s) {
   std::string out;
   size_t from = 0;

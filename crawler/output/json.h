@@ -16,6 +16,10 @@ namespace crawler::output {
 // Appends `s` as a quoted JSON string.
 void AppendJsonString(std::string* out, std::string_view s);
 
+// Appends `s` unquoted, each invalid UTF-8 byte replaced by U+FFFD (as
+// AppendJsonString does), control characters kept: for other text formats.
+void AppendValidUtf8(std::string* out, std::string_view s);
+
 // Hides the password of every "scheme://user:password@host" in `s` (URLs and
 // messages that quote them): "http://ann:***@host/". Fault matrix S7: a
 // secret given in a seed never reaches a record or a log.
