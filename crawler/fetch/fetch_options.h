@@ -26,6 +26,27 @@
 
 namespace crawler::fetch {
 
+// The HTTP authentication scheme of a HostAuth.
+enum class AuthScheme {
+  kBasic,   // RFC 7617: "Authorization: Basic base64(user:password)".
+  kBearer,  // RFC 6750: "Authorization: Bearer <token>".
+};
+
+// Credentials that are sent to one origin only: to requests whose scheme,
+// host and port are those of `origin`, never to another origin, not even
+// after a redirect (libcurl's CURLOPT_UNRESTRICTED_AUTH stays 0).
+struct HostAuth {
+  // "scheme://host:port", lower case, the port always written, as
+  // FormatOrigin (request_options.h) writes it, e.g.
+  // "https://api.example.com:443".
+  std::string origin;
+  // How the credentials are sent.
+  AuthScheme scheme = AuthScheme::kBasic;
+  // kBasic: "USER:PASSWORD"; kBearer: the token (RFC 6750 b64token). A
+  // secret: never in a message, a record or a log.
+  std::string secret;
+};
+
 struct FetchOptions {
   // Sent as the User-Agent header.
   std::string user_agent = "crawler/0.1";
@@ -90,6 +111,45 @@ struct FetchOptions {
   // allowed_addresses entry. Parsed with
   // ParseResolveRule (NewCurlFetcher rejects a malformed entry).
   std::vector<std::string> resolve;
+
+  // Request options (docs/fetching.md). Checked by ValidateRequestOptions
+  // (request_options.h), which NewCurlFetcher calls.
+  //
+  // Extra request headers, each "Name: value", sent on every request to
+  // every host (robots.txt and sitemaps included), unlike `auth`. The name
+  // is an RFC 9110 token and the value holds no control character (CR, LF
+  // and NUL included); Host, the framing and connection headers, User-Agent
+  // (see user_agent) and the credential headers Authorization,
+  // Proxy-Authorization and Cookie (see auth, proxy_credentials, cookies)
+  // are refused. Never sent to a proxy.
+  std::vector<std::string> headers;
+  // Cookies: off by default (nothing stored, nothing sent). When on, each
+  // Fetcher keeps in-memory cookie jars, one per host name: a host's cookies
+  // are sent back to that host only, never to another, even one that RFC
+  // 6265 domain matching would allow (a Domain attribute naming a parent
+  // domain widens nothing). libcurl's cookie engine with libpsl refuses a
+  // Domain that is a public suffix, or that the host is not within.
+  bool cookies = false;
+  // A proxy for every request: "http://HOST:PORT", "https://HOST:PORT",
+  // "socks5://HOST:PORT" (names resolved here) or "socks5h://HOST:PORT"
+  // (names resolved by the proxy); "" for none (the default; the
+  // http_proxy, https_proxy, all_proxy and no_proxy environment variables
+  // are always ignored). Without credentials: see proxy_credentials. The
+  // address policy applies to the proxy's address (see allowed_addresses)
+  // and to targets named by a numeric address or a resolve entry; the
+  // addresses of other target names are resolved by the proxy and cannot
+  // be checked.
+  std::string proxy;
+  // "USER:PASSWORD" for the proxy (Basic; the CLI reads it from an
+  // environment variable). A secret: never in a message. "" for none.
+  // Requires proxy.
+  std::string proxy_credentials;
+  // Hosts reached directly rather than through the proxy, in libcurl's
+  // CURLOPT_NOPROXY syntax: a host name (its subdomains included), an IP
+  // address or CIDR network, or "*" for every host. Requires proxy.
+  std::vector<std::string> no_proxy;
+  // HTTP authentication, each entry for one origin only (HostAuth).
+  std::vector<HostAuth> auth;
 };
 
 // One parsed FetchOptions::resolve entry.
