@@ -15,10 +15,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "crawler/fetch/address_policy.h"
+#include "crawler/fetch/request_options.h"
 
 namespace crawler::fetch {
 namespace {
@@ -58,8 +60,10 @@ ErrorKind Classify(CURLcode code) {
     case CURLE_UNSUPPORTED_PROTOCOL:
       return {"unsupported_scheme", Code::kInvalidArgument, Tag::kPermanent};
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
       return {"dns_failed", Code::kUnavailable, Tag::kRetryable};
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_PROXY:  // A SOCKS handshake failure (CURLINFO_PROXY_ERROR).
+      return {"proxy_failed", Code::kUnavailable, Tag::kRetryable};
     case CURLE_COULDNT_CONNECT:
       return {"connect_failed", Code::kUnavailable, Tag::kRetryable};
     case CURLE_OPERATION_TIMEDOUT:
@@ -148,6 +152,34 @@ ErrorKind ClassifyCertificate(long verify_result) {
 
 class CurlFetcher;
 
+// One FetchOptions::auth entry, ready for libcurl.
+struct AuthEntry {
+  Origin origin;
+  AuthScheme scheme = AuthScheme::kBasic;
+  std::string user;      // kBasic.
+  std::string password;  // kBasic.
+  std::string token;     // kBearer.
+};
+
+// A cookie jar: the cookies of one host (FetchOptions::cookies), in a share
+// handle that requests to that host attach with CURLOPT_SHARE.
+struct CookieJar {
+  CURLSH* share = nullptr;
+  // The host name it belongs to (its key in CurlFetcher::jars_).
+  std::string host;
+  // Transfers that have it attached now; never freed while > 0.
+  int users = 0;
+  // CurlFetcher::jar_clock_ when last attached (least recently used goes).
+  uint64_t last_used = 0;
+
+  CookieJar() = default;
+  CookieJar(const CookieJar&) = delete;
+  CookieJar& operator=(const CookieJar&) = delete;
+  ~CookieJar() {
+    if (share != nullptr) curl_share_cleanup(share);
+  }
+};
+
 // One easy handle and the state of the transfer it is running. Pooled: the
 // options that never change are set once, when the handle is created.
 struct Transfer {
@@ -191,6 +223,27 @@ struct Transfer {
   // decode_error) and what was wrong.
   const char* refused_class = nullptr;
   std::string refused_why;
+  // The proxy is in use and the address a URL names was refused before any
+  // connection (blocked_address says which).
+  bool blocked_before_connect = false;
+  // The cookie jar attached for the current hop, or null.
+  CookieJar* jar = nullptr;
+  // Redirects followed here (FetchOptions::cookies), and the transfer time
+  // of the hops before the current one, in microseconds.
+  int hops = 0;
+  int64_t earlier_hops_us = 0;
+  // A redirect past max_redirects, when they are followed here.
+  bool too_many_redirects = false;
+  // A proxy is in use: the addresses URLs name are checked before the
+  // request (TargetRefusal).
+  bool check_targets = false;
+  // The auth entry whose credentials are set on the handle, or null.
+  const AuthEntry* auth = nullptr;
+  // A redirect hop followed here that could not start: its URL, error
+  // class and error.
+  std::string hop_url;
+  const char* hop_error_class = nullptr;
+  Status hop_error;
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -227,6 +280,31 @@ struct Transfer {
     skipped_content_type = false;
     refused_class = nullptr;
     refused_why.clear();
+    blocked_before_connect = false;
+    hops = 0;
+    earlier_hops_us = 0;
+    too_many_redirects = false;
+    hop_url.clear();
+    hop_error_class = nullptr;
+    hop_error = Status::Ok();
+  }
+
+  // Clears what one response of a redirect chain left, before the next hop.
+  void ResetForHop() {
+    response.body.clear();
+    response.bytes = 0;
+    errbuf[0] = '\0';
+    header_status = 0;
+    header_content_length = -1;
+    header_encoded = false;
+    header_location = false;
+    header_chunked = false;
+    header_codings = 0;
+    header_content_type.clear();
+    in_headers = false;
+    header_bytes = 0;
+    header_retry_after.clear();
+    header_x_robots_tag.clear();
   }
 };
 
@@ -311,14 +389,24 @@ const ResolveRule* MatchResolveRule(const std::vector<ResolveRule>& rules,
   return best;
 }
 
-// Adds to t->connect_to the entry for `url` (resolved against `base` when
-// `base` is not null) when a rule matches its host and port. Returns true
-// when the list's head changed (it was empty), so CURLOPT_CONNECT_TO must be
-// set again.
-bool AddConnectTo(Transfer* t, const char* base, const std::string& url) {
+// The parts of a URL that requests are matched on.
+struct UrlParts {
+  // Lower case.
+  std::string scheme;
+  // As written in the URL (an IPv6 address in brackets) ...
+  std::string host;
+  // ... and in lower case.
+  std::string host_lower;
+  // The scheme's default port when the URL names none.
+  int port = 0;
+};
+
+// Parses `url`, resolved against `base` when `base` is not null, with
+// libcurl's URL API (as libcurl will). False when it does not parse.
+bool ParseUrlParts(const char* base, const std::string& url, UrlParts* out) {
   CURLU* u = curl_url();
   if (u == nullptr) return false;
-  bool changed = false;
+  char* scheme = nullptr;
   char* host = nullptr;
   char* port = nullptr;
   const bool parsed =
@@ -326,33 +414,86 @@ bool AddConnectTo(Transfer* t, const char* base, const std::string& url) {
        curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK) &&
       curl_url_set(u, CURLUPART_URL, url.c_str(),
                    CURLU_URLENCODE | CURLU_ALLOW_SPACE) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
       curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
       curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
   if (parsed) {
-    const ResolveRule* rule =
-        MatchResolveRule(*t->rules, host, std::atoi(port));
-    if (rule != nullptr) {
-      std::string entry = std::string(host) + ":" + port + ":";
-      entry += rule->ipv6 ? "[" + rule->address + "]" : rule->address;
-      entry += ":";
-      entry += port;
-      bool present = false;
-      for (curl_slist* e = t->connect_to; e != nullptr; e = e->next) {
-        present = present || entry == e->data;
-      }
-      if (!present) {
-        curl_slist* head = curl_slist_append(t->connect_to, entry.c_str());
-        if (head != nullptr) {
-          changed = head != t->connect_to;
-          t->connect_to = head;
-        }
-      }
+    out->scheme = scheme;
+    out->host = host;
+    out->host_lower = host;
+    for (char& c : out->scheme) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     }
+    for (char& c : out->host_lower) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    out->port = std::atoi(port);
   }
+  curl_free(scheme);
   curl_free(host);
   curl_free(port);
   curl_url_cleanup(u);
+  return parsed;
+}
+
+// Adds to t->connect_to the entry for the URL of `parts` when a rule
+// matches its host and port. Returns true when the list's head changed (it
+// was empty), so CURLOPT_CONNECT_TO must be set again.
+bool AddConnectTo(Transfer* t, const UrlParts& parts) {
+  const ResolveRule* rule = MatchResolveRule(*t->rules, parts.host, parts.port);
+  if (rule == nullptr) return false;
+  const std::string port = std::to_string(parts.port);
+  std::string entry = parts.host + ":" + port + ":";
+  entry += rule->ipv6 ? "[" + rule->address + "]" : rule->address;
+  entry += ":";
+  entry += port;
+  for (curl_slist* e = t->connect_to; e != nullptr; e = e->next) {
+    if (entry == e->data) return false;
+  }
+  curl_slist* head = curl_slist_append(t->connect_to, entry.c_str());
+  if (head == nullptr) return false;
+  const bool changed = head != t->connect_to;
+  t->connect_to = head;
   return changed;
+}
+
+// With a proxy, the address policy cannot see the target's address (the
+// proxy connects to it). This applies it to the address a URL names when it
+// is known here: a resolve entry's ADDRESS, or a numeric host (libcurl's URL
+// API has turned the other IPv4 notations into the dotted one). Returns the
+// refusal (AddressPolicy::Refusal), or "" when the address is allowed or
+// not known.
+std::string TargetRefusal(const AddressPolicy& policy,
+                          const std::vector<ResolveRule>& rules,
+                          const UrlParts& target) {
+  std::string address;
+  bool ipv6 = false;
+  if (const ResolveRule* rule =
+          MatchResolveRule(rules, target.host, target.port)) {
+    address = rule->address;
+    ipv6 = rule->ipv6;
+  } else if (target.host.size() > 2 && target.host.front() == '[') {
+    address = target.host.substr(1, target.host.size() - 2);
+    address = address.substr(0, address.find('%'));  // A zone id.
+    ipv6 = true;
+  } else {
+    address = target.host;
+  }
+  sockaddr_in6 sa6 = {};
+  sockaddr_in sa4 = {};
+  const sockaddr* sa = nullptr;
+  if (ipv6) {
+    sa6.sin6_family = AF_INET6;
+    sa6.sin6_port = htons(static_cast<uint16_t>(target.port));
+    if (inet_pton(AF_INET6, address.c_str(), &sa6.sin6_addr) != 1) return "";
+    sa = reinterpret_cast<const sockaddr*>(&sa6);
+  } else {
+    sa4.sin_family = AF_INET;
+    sa4.sin_port = htons(static_cast<uint16_t>(target.port));
+    if (inet_pton(AF_INET, address.c_str(), &sa4.sin_addr) != 1) return "";
+    sa = reinterpret_cast<const sockaddr*>(&sa4);
+  }
+  return policy.Refusal(sa);
 }
 
 // The value of a Content-Length header: a number, or a list of the same
@@ -496,7 +637,13 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     }
   } else if (StartsWithNoCase(line, "location:")) {
     t->header_location = true;
-    if (!t->rules->empty()) {
+    // A redirect that libcurl will follow (not when cookies are on: those
+    // are followed by CurlFetcher::FollowRedirect, which checks each hop).
+    const bool libcurl_follows =
+        t->options->max_redirects > 0 && !t->options->cookies &&
+        t->header_status >= 300 && t->header_status < 400;
+    const bool check_target = libcurl_follows && t->check_targets;
+    if (!t->rules->empty() || check_target) {
       // The redirect target may be another host: give it its override before
       // libcurl connects to it.
       std::string_view v = line.substr(9);
@@ -509,10 +656,21 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
       }
       char* current = nullptr;
       curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &current);
+      UrlParts target;
       if (!v.empty() && current != nullptr &&
-          AddConnectTo(t, current, std::string(v))) {
-        // Only a pointer assignment in libcurl; the list was empty before.
-        curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+          ParseUrlParts(current, std::string(v), &target)) {
+        if (!t->rules->empty() && AddConnectTo(t, target)) {
+          // Only a pointer assignment in libcurl; the list was empty before.
+          curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+        }
+        if (check_target) {
+          std::string refusal = TargetRefusal(*t->policy, *t->rules, target);
+          if (!refusal.empty()) {
+            t->blocked_address = std::move(refusal);
+            t->blocked_before_connect = true;
+            return 0;  // Aborts the transfer with CURLE_WRITE_ERROR.
+          }
+        }
       }
     }
   } else if (line == "\r\n" || line == "\n") {
@@ -566,6 +724,7 @@ class CurlFetcher : public Fetcher {
   CurlFetcher& operator=(const CurlFetcher&) = delete;
   ~CurlFetcher() override;
 
+  // REQUIRES: options_ passed ValidateOptions.
   Status Init();
 
   void Start(FetchRequest request) override;
@@ -588,10 +747,42 @@ class CurlFetcher : public Fetcher {
   // Queues an error response for a request that could not be started.
   void FailToStart(FetchRequest&& request, const char* error_class,
                    Status error);
+  // Sets what depends on the URL of one hop (the first URL or a redirect
+  // target): its resolve overrides, its origin's credentials, its host's
+  // cookie jar, and the URL. Fails, with the error class in *error_class,
+  // when the proxy check refuses the address the URL names or libcurl
+  // refuses the URL.
+  Status PrepareHop(Transfer* t, const std::string& url,
+                    const char** error_class);
+  // Sets or clears the credentials of the handle for a request to `target`
+  // (null: a URL that does not parse; no credentials).
+  void SetAuth(Transfer* t, const UrlParts* target);
+  // Attaches the cookie jar of `host` to the handle, creating it if needed.
+  void AttachJar(Transfer* t, const std::string& host);
+  // Detaches the handle's jar after a request: empties it when over the
+  // caps, frees it when empty and unused.
+  void ReleaseJar(Transfer* t);
+  // When cookies are on: if the finished transfer is a redirect that is to
+  // be followed, starts the next hop and returns true (or sets
+  // too_many_redirects / hop_error and returns false).
+  bool FollowRedirect(Transfer* t);
 
   const FetchOptions options_;
   const std::vector<ResolveRule> rules_;
   const AddressPolicy policy_;
+  // Redirects are followed here rather than by libcurl (cookies are on).
+  const bool follow_here_ = options_.cookies && options_.max_redirects > 0;
+  // FetchOptions::headers as a libcurl list (owned), or null.
+  curl_slist* headers_ = nullptr;
+  // FetchOptions::proxy_credentials, split.
+  std::string proxy_user_;
+  std::string proxy_password_;
+  // FetchOptions::no_proxy, comma-separated ("" for none).
+  std::string no_proxy_;
+  std::vector<AuthEntry> auth_;
+  // Cookie jars by host name (FetchOptions::cookies).
+  std::unordered_map<std::string, std::unique_ptr<CookieJar>> jars_;
+  uint64_t jar_clock_ = 0;
   CURLM* multi_ = nullptr;
   std::vector<std::unique_ptr<Transfer>> transfers_;
   std::vector<Transfer*> idle_;
@@ -604,11 +795,40 @@ CurlFetcher::~CurlFetcher() {
   for (auto& t : transfers_) {
     if (t->active) curl_multi_remove_handle(multi_, t->easy);
   }
-  transfers_.clear();
+  transfers_.clear();  // Detaches the jars from the easy handles ...
+  jars_.clear();       // ... so that their shares can go.
   if (multi_ != nullptr) curl_multi_cleanup(multi_);
+  curl_slist_free_all(headers_);
 }
 
 Status CurlFetcher::Init() {
+  for (const std::string& h : options_.headers) {
+    curl_slist* head = curl_slist_append(headers_, h.c_str());
+    if (head == nullptr) return InternalError("curl_slist_append failed");
+    headers_ = head;
+  }
+  if (!options_.proxy_credentials.empty()) {
+    const size_t colon = options_.proxy_credentials.find(':');
+    proxy_user_ = options_.proxy_credentials.substr(0, colon);
+    proxy_password_ = options_.proxy_credentials.substr(colon + 1);
+  }
+  for (const std::string& e : options_.no_proxy) {
+    if (!no_proxy_.empty()) no_proxy_ += ',';
+    no_proxy_ += e;
+  }
+  for (const HostAuth& a : options_.auth) {
+    AuthEntry entry;
+    entry.origin = *ParseOrigin(a.origin);
+    entry.scheme = a.scheme;
+    if (a.scheme == AuthScheme::kBasic) {
+      const size_t colon = a.secret.find(':');
+      entry.user = a.secret.substr(0, colon);
+      entry.password = a.secret.substr(colon + 1);
+    } else {
+      entry.token = a.secret;
+    }
+    auth_.push_back(std::move(entry));
+  }
   multi_ = curl_multi_init();
   if (multi_ == nullptr) return InternalError("curl_multi_init failed");
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
@@ -640,7 +860,7 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
       failed = name;
     }
   };
-  const long follow = options_.max_redirects > 0 ? 1L : 0L;
+  const long follow = options_.max_redirects > 0 && !follow_here_ ? 1L : 0L;
   set(CURLOPT_PRIVATE, static_cast<void*>(t.get()), "PRIVATE");
   set(CURLOPT_ERRORBUFFER, t->errbuf, "ERRORBUFFER");
   set(CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
@@ -659,7 +879,41 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
       static_cast<long>(options_.low_speed_limit_bytes), "LOW_SPEED_LIMIT");
   set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time_s),
       "LOW_SPEED_TIME");
-  set(CURLOPT_PROXY, "", "PROXY");  // Ignore http_proxy & co.
+  // Credentials never follow a redirect to another origin (the default,
+  // made explicit).
+  set(CURLOPT_UNRESTRICTED_AUTH, 0L, "UNRESTRICTED_AUTH");
+  if (headers_ != nullptr) {
+    set(CURLOPT_HTTPHEADER, headers_, "HTTPHEADER");
+    // Extra headers go to the server only, never to the proxy.
+    set(CURLOPT_HEADEROPT, static_cast<long>(CURLHEADER_SEPARATE), "HEADEROPT");
+  }
+  if (options_.proxy.empty()) {
+    set(CURLOPT_PROXY, "", "PROXY");  // Ignore http_proxy & co.
+  } else {
+    t->check_targets = true;
+    set(CURLOPT_PROXY, options_.proxy.c_str(), "PROXY");
+    // Set even when empty: libcurl reads no_proxy from the environment
+    // when the option is not set.
+    set(CURLOPT_NOPROXY, no_proxy_.c_str(), "NOPROXY");
+    if (!proxy_user_.empty()) {
+      set(CURLOPT_PROXYUSERNAME, proxy_user_.c_str(), "PROXYUSERNAME");
+      set(CURLOPT_PROXYPASSWORD, proxy_password_.c_str(), "PROXYPASSWORD");
+      set(CURLOPT_PROXYAUTH, static_cast<long>(CURLAUTH_BASIC), "PROXYAUTH");
+    }
+    // An https:// proxy's certificate is verified like a server's.
+    set(CURLOPT_PROXY_SSL_VERIFYPEER, options_.insecure ? 0L : 1L,
+        "PROXY_SSL_VERIFYPEER");
+    set(CURLOPT_PROXY_SSL_VERIFYHOST, options_.insecure ? 0L : 2L,
+        "PROXY_SSL_VERIFYHOST");
+    if (!options_.ca_cert_file.empty()) {
+      set(CURLOPT_PROXY_CAINFO, options_.ca_cert_file.c_str(), "PROXY_CAINFO");
+    }
+  }
+  if (options_.cookies) {
+    // Turns the cookie engine on without a file; the cookies themselves are
+    // in the jar attached per request (AttachJar).
+    set(CURLOPT_COOKIEFILE, "", "COOKIEFILE");
+  }
   set(CURLOPT_HTTP09_ALLOWED, 0L, "HTTP09_ALLOWED");
   // HTTP/2 when the server offers it through ALPN on https, HTTP/1.1 on
   // plain http (libcurl's default since 7.62, made explicit).
@@ -713,25 +967,23 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
     return;
   }
   t->Reset(std::move(request));
-  if (!rules_.empty()) {
-    // The handle is idle: its previous list can go.
-    curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, nullptr);
-    curl_slist_free_all(t->connect_to);
-    t->connect_to = nullptr;
-    AddConnectTo(t, nullptr, t->response.url);
-    curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+  if (follow_here_) {
+    // FollowRedirect shortens it for the hops of the handle's last transfer.
+    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(options_.total_timeout_ms));
   }
-  CURLcode rc = curl_easy_setopt(t->easy, CURLOPT_URL, t->response.url.c_str());
-  if (rc != CURLE_OK) {
+  const char* error_class = nullptr;
+  Status prepared = PrepareHop(t, t->response.url, &error_class);
+  if (!prepared.ok()) {
+    ReleaseJar(t);
     idle_.push_back(t);
     FetchRequest back{t->response.id, std::move(t->response.url)};
-    std::string msg = "bad_url: " + back.url + ": " + curl_easy_strerror(rc);
-    FailToStart(std::move(back), "bad_url",
-                InvalidArgumentError(std::move(msg)));
+    FailToStart(std::move(back), error_class, std::move(prepared));
     return;
   }
   CURLMcode mc = curl_multi_add_handle(multi_, t->easy);
   if (mc != CURLM_OK) {
+    ReleaseJar(t);
     idle_.push_back(t);
     FetchRequest back{t->response.id, std::move(t->response.url)};
     std::string msg = "other: " + back.url +
@@ -751,6 +1003,186 @@ void CurlFetcher::StartQueued() {
   }
 }
 
+// The blocked_private_address error for `url`; `named` when the refused
+// address is the one the URL names (checked before a proxied request), not
+// one connected to.
+Status BlockedError(const std::string& url, const std::string& refusal,
+                    bool named, bool proxy) {
+  std::string msg = "blocked_private_address: " + url;
+  if (named) {
+    msg += ": refusing non-public address " + refusal +
+           " named by the URL (the proxy would connect to it)";
+  } else {
+    msg += ": refusing to connect to non-public address " + refusal;
+    if (proxy) msg += " (with a proxy, its own address is checked too)";
+  }
+  msg += "; allow with --allow-private or --allow-address";
+  return Status(Code::kFailedPrecondition, std::move(msg), Tag::kPermanent);
+}
+
+Status CurlFetcher::PrepareHop(Transfer* t, const std::string& url,
+                               const char** error_class) {
+  UrlParts parts;
+  const bool parsed = ParseUrlParts(nullptr, url, &parts);
+  if (!rules_.empty()) {
+    // The handle is idle: its previous list can go.
+    curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, nullptr);
+    curl_slist_free_all(t->connect_to);
+    t->connect_to = nullptr;
+    if (parsed) AddConnectTo(t, parts);
+    curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, t->connect_to);
+  }
+  if (parsed && t->check_targets) {
+    std::string refusal = TargetRefusal(policy_, rules_, parts);
+    if (!refusal.empty()) {
+      *error_class = "blocked_private_address";
+      return BlockedError(url, refusal, /*named=*/true, /*proxy=*/true);
+    }
+  }
+  if (!auth_.empty()) SetAuth(t, parsed ? &parts : nullptr);
+  if (options_.cookies && parsed) AttachJar(t, parts.host_lower);
+  CURLcode rc = curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
+  if (rc != CURLE_OK) {
+    *error_class = "bad_url";
+    return InvalidArgumentError("bad_url: " + url + ": " +
+                                curl_easy_strerror(rc));
+  }
+  return Status::Ok();
+}
+
+void CurlFetcher::SetAuth(Transfer* t, const UrlParts* target) {
+  const AuthEntry* match = nullptr;
+  if (target != nullptr) {
+    for (const AuthEntry& a : auth_) {
+      if (a.origin.scheme == target->scheme &&
+          a.origin.host == target->host_lower &&
+          a.origin.port == target->port) {
+        match = &a;
+        break;
+      }
+    }
+  }
+  if (match == t->auth) return;  // Already set (or already clear).
+  t->auth = match;
+  CURL* e = t->easy;
+  if (match == nullptr) {
+    curl_easy_setopt(e, CURLOPT_USERNAME, nullptr);
+    curl_easy_setopt(e, CURLOPT_PASSWORD, nullptr);
+    curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, nullptr);
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+  } else if (match->scheme == AuthScheme::kBasic) {
+    // Sent with the first request (no 401 round trip).
+    curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, nullptr);
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(e, CURLOPT_USERNAME, match->user.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, match->password.c_str());
+  } else {
+    curl_easy_setopt(e, CURLOPT_USERNAME, nullptr);
+    curl_easy_setopt(e, CURLOPT_PASSWORD, nullptr);
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
+    curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, match->token.c_str());
+  }
+}
+
+void CurlFetcher::AttachJar(Transfer* t, const std::string& host) {
+  auto it = jars_.find(host);
+  CookieJar* jar = nullptr;
+  if (it != jars_.end()) {
+    jar = it->second.get();
+  } else {
+    if (jars_.size() >= kMaxCookieJars) {
+      // Drop the least recently used jar that no transfer holds.
+      auto victim = jars_.end();
+      for (auto j = jars_.begin(); j != jars_.end(); ++j) {
+        if (j->second->users == 0 &&
+            (victim == jars_.end() ||
+             j->second->last_used < victim->second->last_used)) {
+          victim = j;
+        }
+      }
+      if (victim != jars_.end()) jars_.erase(victim);
+    }
+    auto fresh = std::make_unique<CookieJar>();
+    fresh->host = host;
+    fresh->share = curl_share_init();
+    if (fresh->share == nullptr ||
+        curl_share_setopt(fresh->share, CURLSHOPT_SHARE,
+                          CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+      return;  // No jar: this request neither sends nor keeps cookies.
+    }
+    jar = fresh.get();
+    jars_.emplace(host, std::move(fresh));
+  }
+  if (curl_easy_setopt(t->easy, CURLOPT_SHARE, jar->share) != CURLE_OK) return;
+  jar->last_used = ++jar_clock_;
+  ++jar->users;
+  t->jar = jar;
+}
+
+void CurlFetcher::ReleaseJar(Transfer* t) {
+  CookieJar* jar = t->jar;
+  if (jar == nullptr) return;
+  // The jar's cookies, one Netscape-format line each (expired ones too).
+  curl_slist* list = nullptr;
+  int count = 0;
+  size_t bytes = 0;
+  if (curl_easy_getinfo(t->easy, CURLINFO_COOKIELIST, &list) == CURLE_OK) {
+    for (curl_slist* c = list; c != nullptr; c = c->next) {
+      ++count;
+      bytes += std::strlen(c->data);
+    }
+  }
+  curl_slist_free_all(list);
+  if (count > kMaxCookiesPerHost || bytes > kMaxCookieBytesPerHost) {
+    curl_easy_setopt(t->easy, CURLOPT_COOKIELIST, "ALL");
+    count = 0;
+  }
+  curl_easy_setopt(t->easy, CURLOPT_SHARE, static_cast<CURLSH*>(nullptr));
+  t->jar = nullptr;
+  --jar->users;
+  if (count == 0 && jar->users == 0) jars_.erase(jar->host);
+}
+
+bool CurlFetcher::FollowRedirect(Transfer* t) {
+  CURL* e = t->easy;
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 300 || status > 399) return false;
+  char* location = nullptr;
+  curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
+  if (location == nullptr) return false;
+  if (t->hops >= options_.max_redirects) {
+    t->too_many_redirects = true;
+    return false;
+  }
+  const std::string next = location;  // Owned by the handle: copy it first.
+  curl_off_t hop_us = 0;
+  curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &hop_us);
+  t->earlier_hops_us += static_cast<int64_t>(hop_us);
+  ++t->hops;
+  t->ResetForHop();
+  // The redirects share the transfer's time limit.
+  const int64_t left_ms = options_.total_timeout_ms - t->earlier_hops_us / 1000;
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(left_ms, 1)));
+  const char* error_class = nullptr;
+  Status prepared = PrepareHop(t, next, &error_class);
+  CURLMcode mc = CURLM_OK;
+  if (prepared.ok()) {
+    mc = curl_multi_add_handle(multi_, e);
+    if (mc == CURLM_OK) return true;
+    error_class = "other";
+    prepared =
+        InternalError(std::string("other: ") + next +
+                      ": curl_multi_add_handle: " + curl_multi_strerror(mc));
+  }
+  ReleaseJar(t);
+  t->hop_url = next;
+  t->hop_error_class = error_class;
+  t->hop_error = std::move(prepared);
+  return false;
+}
+
 void CurlFetcher::Finish(Transfer* t, CURLcode result) {
   CURL* e = t->easy;
   FetchResponse& r = t->response;
@@ -765,16 +1197,33 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
   if (content_type != nullptr) r.content_type = content_type;
   long redirects = 0;
   curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &redirects);
-  r.redirects = static_cast<int>(redirects);
+  r.redirects = follow_here_ ? t->hops : static_cast<int>(redirects);
   curl_off_t total_us = 0;
   curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
-  r.elapsed_ms = static_cast<int64_t>(total_us / 1000);
+  r.elapsed_ms = (t->earlier_hops_us + static_cast<int64_t>(total_us)) / 1000;
   r.retry_after = std::move(t->header_retry_after);
   r.x_robots_tag = std::move(t->header_x_robots_tag);
   if (r.status >= 300 && r.status < 400) {
     char* location = nullptr;
     curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &location);
     if (location != nullptr) r.location = location;
+  }
+  if (t->hop_error_class != nullptr) {
+    // A redirect hop followed here did not start.
+    r.final_url = std::move(t->hop_url);
+    r.location.clear();
+    r.error_class = t->hop_error_class;
+    r.error = std::move(t->hop_error);
+    return;
+  }
+  if (t->too_many_redirects) {
+    r.error_class = "too_many_redirects";
+    r.error = Status(Code::kFailedPrecondition,
+                     "too_many_redirects: " + r.final_url + ": Maximum (" +
+                         std::to_string(options_.max_redirects) +
+                         ") redirects followed",
+                     Tag::kPermanent);
+    return;
   }
   if (result == CURLE_OK) return;
 
@@ -814,14 +1263,11 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
                      Tag::kPermanent);
     return;
   }
-  if (result == CURLE_COULDNT_CONNECT && !t->blocked_address.empty()) {
+  if ((result == CURLE_COULDNT_CONNECT || t->blocked_before_connect) &&
+      !t->blocked_address.empty()) {
     r.error_class = "blocked_private_address";
-    r.error = Status(Code::kFailedPrecondition,
-                     "blocked_private_address: " + r.final_url +
-                         ": refusing to connect to non-public address " +
-                         t->blocked_address +
-                         "; allow with --allow-private or --allow-address",
-                     Tag::kPermanent);
+    r.error = BlockedError(r.final_url, t->blocked_address,
+                           t->blocked_before_connect, !options_.proxy.empty());
     return;
   }
   ErrorKind kind = Classify(result);
@@ -840,6 +1286,21 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
     // the scheme but the server's answer is at fault, HTTP/0.9 without a
     // status line or a status code below 100 (fault matrix N11).
     kind = {"bad_response", Code::kDataLoss, Tag::kPermanent};
+  }
+  if (!options_.proxy.empty()) {
+    // A CONNECT the proxy refused (libcurl 7.88 ends it as a receive error).
+    long connect_code = 0;
+    curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    if (connect_code >= 300) {
+      kind = {"proxy_failed", Code::kUnavailable, Tag::kRetryable};
+    }
+    // socks5:// resolves target names here, and reports a name that does
+    // not resolve as a proxy error.
+    long proxy_error = CURLPX_OK;
+    curl_easy_getinfo(e, CURLINFO_PROXY_ERROR, &proxy_error);
+    if (result == CURLE_PROXY && proxy_error == CURLPX_RESOLVE_HOST) {
+      kind = {"dns_failed", Code::kUnavailable, Tag::kRetryable};
+    }
   }
   long verify_result = kX509Ok;
   if (result == CURLE_PEER_FAILED_VERIFICATION) {
@@ -874,8 +1335,10 @@ void CurlFetcher::Collect(std::vector<FetchResponse>* out) {
     void* priv = nullptr;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
     auto* t = static_cast<Transfer*>(priv);
-    Finish(t, result);
     curl_multi_remove_handle(multi_, e);
+    ReleaseJar(t);
+    if (follow_here_ && result == CURLE_OK && FollowRedirect(t)) continue;
+    Finish(t, result);
     t->active = false;
     --active_;
     idle_.push_back(t);
@@ -943,6 +1406,8 @@ Status ValidateOptions(const FetchOptions& o) {
     StatusOr<ResolveRule> rule = ParseResolveRule(entry);
     if (!rule.ok()) return rule.status().WithContext("invalid FetchOptions");
   }
+  Status request = ValidateRequestOptions(o);
+  if (!request.ok()) return request.WithContext("invalid FetchOptions");
   return Status::Ok();
 }
 

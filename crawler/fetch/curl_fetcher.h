@@ -25,16 +25,43 @@
 //    codings end as decode_error;
 //  - a 2xx response whose Content-Type FetchRequest::accept_content_types
 //    refuses ends after its headers as skipped_content_type;
-//  - proxies from the environment are ignored, cookies are off, TLS
-//    certificates are verified (FetchOptions::ca_cert_file adds a CA;
+//  - proxies from the environment (http_proxy, no_proxy, ...) are ignored,
+//    TLS certificates are verified (FetchOptions::ca_cert_file adds a CA;
 //    insecure turns verification off), HTTP/2 is negotiated over TLS by
 //    ALPN, no signals are used (CURLOPT_NOSIGNAL).
+//
+// Request options (FetchOptions; docs/fetching.md):
+//  - headers: CURLOPT_HTTPHEADER on every request, never to the proxy
+//    (CURLOPT_HEADEROPT CURLHEADER_SEPARATE);
+//  - auth: set per request, only when the request's scheme, host and port
+//    are the entry's origin (and cleared otherwise); when libcurl follows a
+//    redirect to another origin it drops them (CURLOPT_UNRESTRICTED_AUTH
+//    stays 0; libcurl compares host, port and scheme);
+//  - cookies: off unless FetchOptions::cookies. Then the cookie engine is
+//    on (CURLOPT_COOKIEFILE "") and each request uses the jar of its host (a
+//    CURLSH sharing cookies, attached with CURLOPT_SHARE for that request
+//    only), so a cookie is only ever sent to the host that set it. Redirects
+//    are then followed here, one hop at a time (each hop on its own host's
+//    jar and with its own origin's auth), up to max_redirects, within the
+//    same total timeout. A host's jar is emptied when it holds more than
+//    kMaxCookiesPerHost cookies or kMaxCookieBytesPerHost bytes, a jar that
+//    is empty after a request is freed, and past kMaxCookieJars hosts the
+//    least recently used jar is dropped;
+//  - proxy: every connection goes to the proxy (except no_proxy hosts), and
+//    the address policy applies to the proxy's address. The target's
+//    address is known here only when the URL names a numeric address or a
+//    resolve entry applies: it is then checked before the request (and on
+//    each redirect hop) and refused as blocked_private_address. A target
+//    name is resolved by the proxy (http, https, socks5h) or inside
+//    libcurl's SOCKS code (socks5), where it cannot be checked. Failures of
+//    the proxy itself end as proxy_failed.
 //
 // Thread-safety: NOT thread-safe; use a CurlFetcher from one thread. Create it
 // in the process that uses it (after fork()) and never use one across fork().
 #ifndef CRAWLER_FETCH_CURL_FETCHER_H_
 #define CRAWLER_FETCH_CURL_FETCHER_H_
 
+#include <cstddef>
 #include <memory>
 
 #include "crawler/base/status.h"
@@ -42,6 +69,15 @@
 #include "crawler/fetch/fetcher.h"
 
 namespace crawler::fetch {
+
+// Cookie bounds (FetchOptions::cookies), per Fetcher: a host's jar is
+// emptied when it holds more cookies or bytes (Netscape-format lines) than
+// these after a request ...
+inline constexpr int kMaxCookiesPerHost = 150;
+inline constexpr size_t kMaxCookieBytesPerHost = 32 << 10;
+// ... and at most this many hosts keep a jar (the least recently used one
+// is dropped).
+inline constexpr size_t kMaxCookieJars = 1024;
 
 // Returns a libcurl-backed Fetcher. Fails with kInvalidArgument when an option
 // is out of range (the message names it) and kInternal when libcurl cannot be

@@ -84,7 +84,7 @@ struct FetchResponse {
   // "" when OK, else one of: bad_url, unsupported_scheme, dns_failed,
   // connect_failed, blocked_private_address, timeout, too_many_redirects,
   // too_large, connection_lost, bad_response, decode_error,
-  // skipped_content_type, other, or a TLS class. Among them:
+  // skipped_content_type, proxy_failed, other, or a TLS class. Among them:
   //  - blocked_private_address: the address connected to is a
   //    special-purpose one (address_policy.h) that neither
   //    allow_private_addresses nor allowed_addresses opens;
@@ -99,6 +99,9 @@ struct FetchResponse {
   //    codings in a row ("gzip, gzip, gzip"; each one multiplies a bomb);
   //  - skipped_content_type: FetchRequest::accept_content_types refused the
   //    Content-Type; the body was not read;
+  //  - proxy_failed: the proxy (FetchOptions::proxy) did not resolve,
+  //    refused the tunnel (a CONNECT answered with a non-2xx status, e.g.
+  //    407 for bad credentials) or failed its SOCKS5 handshake;
   //  - tls_cert_untrusted: the certificate chain does not lead to a trusted
   //    CA (self-signed, unknown issuer, ...; FetchOptions::ca_cert_file adds
   //    CAs);
@@ -118,8 +121,8 @@ struct FetchResponse {
   // OK when a complete HTTP response (any status code, 404 and 500 included)
   // was received. Otherwise the message is "<error_class>: <url>: <what
   // failed>" and the tag is kRetryable (timeout, connection_lost,
-  // connect_failed, dns_failed, other, tls_handshake) or kPermanent
-  // (bad_url, unsupported_scheme, too_large, too_many_redirects,
+  // connect_failed, dns_failed, proxy_failed, other, tls_handshake) or
+  // kPermanent (bad_url, unsupported_scheme, too_large, too_many_redirects,
   // blocked_private_address, bad_response, decode_error,
   // skipped_content_type, tls_cert_*, tls_error).
   Status error;

@@ -235,10 +235,11 @@ Whole site (fault matrix acceptance: a crawl of every fault at once)
 Security (S2, S5-S9, S12, R12)
   /echo              200 text/plain whose body is the raw request bytes; the
                      log entry has them as "raw".
-  /cookie?variant=psl|ip|many|crlf|plain
+  /cookie?variant=psl|ip|many|crlf|plain|domain&domain=D&name=N
                      Set-Cookie with Domain=.test / Domain=127.0.0.1 /
                      10000 cookies / a cookie value with an encoded CRLF /
-                     a plain cookie.
+                     a plain cookie / "N=1; Domain=D" (N default dom), e.g.
+                     a parent domain of the request's host.
   /evilname          Content-Disposition: attachment;
                      filename="../../.bashrc".
   /sitemap?variant=small|index|big|gzbomb|xxe|laughs|loop&n=N&size=N
@@ -1174,6 +1175,9 @@ def ep_cookie(conn, q):
         hs = [("Set-Cookie", "c%d=%d; Path=/" % (i, i)) for i in range(10000)]
     elif v == "crlf":
         hs = [("Set-Cookie", "crlf=a%0d%0aX-Injected:%201; Path=/")]
+    elif v == "domain":
+        hs = [("Set-Cookie", "%s=1; Domain=%s; Path=/" %
+               (q.get("name", "dom"), q.get("domain", "")))]
     else:
         hs = [("Set-Cookie", "plain=1; Path=/")]
     conn.keep_alive = False
