@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "crawler/cli/flag_values.h"
+#include "crawler/cli/request_flags.h"
 #include "crawler/fetch/address_policy.h"
 #include "crawler/robots/robots.h"
 
@@ -91,6 +92,36 @@ Fetching:
                           dates, host name); said so on stderr. Verified by
                           default: failures are tls_cert_untrusted,
                           tls_cert_expired or tls_cert_hostname
+Requests:
+  -H, --header 'NAME: VALUE'
+                          add a request header, sent to every host
+                          (repeatable); Host, User-Agent, framing headers and
+                          the credential headers Authorization,
+                          Proxy-Authorization and Cookie are refused
+      --cookies           keep cookies (off by default): an in-memory jar per
+                          host in each worker process; a cookie goes back
+                          only to the host that set it, never to another
+      --proxy URL         send every request through a proxy: http://,
+                          https://, socks5:// or socks5h://HOST:PORT (the
+                          http_proxy & co. variables are always ignored); the
+                          address policy applies to the proxy (a private one
+                          needs --allow-address) and to targets named by an
+                          address, but cannot see the addresses the proxy
+                          resolves target names to
+      --proxy-user-env VAR
+                          proxy credentials USER:PASSWORD, read from the
+                          environment variable VAR (never on the command line)
+      --noproxy LIST      hosts reached directly, not through the proxy:
+                          comma-separated names (subdomains included),
+                          addresses, CIDR networks, or '*'
+      --auth ORIGIN=SCHEME:VAR
+                          HTTP authentication for one origin,
+                          [http://|https://]HOST[:PORT] (https when no
+                          scheme): SCHEME basic (VAR holds USER:PASSWORD) or
+                          bearer (VAR holds the token), read from the
+                          environment variable VAR; sent only to requests to
+                          that scheme, host and port, never after a redirect
+                          to another (repeatable)
 Output:
   -o, --output FILE       write records to FILE instead of standard output
       --progress          print a progress line to stderr every second
@@ -163,6 +194,9 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
       ASSIGN_OR_RETURN(std::string v, need());
       return ParseInt(a, v, lo, hi);
     };
+    ASSIGN_OR_RETURN(bool request_flag,
+                     ParseRequestFlag(a, need, no_value, &f.fetch));
+    if (request_flag) continue;
     if (a == "-h" || a == "--help") {
       RETURN_IF_ERROR(no_value());
       f.help = true;
@@ -310,6 +344,7 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
       f.seeds.push_back(a);
     }
   }
+  RETURN_IF_ERROR(CheckRequestFlags(f.fetch));
   // Session ids make every visit a new URL (fault matrix T2): strip the
   // common ones before deduplication unless asked not to.
   if (!f.keep_session_ids) {
