@@ -9,25 +9,22 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "crawler/fetch/curl_fetcher.h"
 #include "crawler/fetch/fetch_options.h"
 #include "crawler/fetch/fetcher.h"
-#include "crawler/testing/command.h"
 #include "crawler/testing/fault_server.h"
+#include "crawler/testing/proxy_server.h"
 #include "crawler/testing/test_util.h"
 
 namespace crawler::fetch {
 namespace {
 
-using ::crawler::testing::Command;
 using ::crawler::testing::FaultServer;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -146,52 +143,32 @@ std::vector<std::string> AuthSent(const std::string& host,
   return {};
 }
 
-// tests/testdata/proxy_server.py, for the lifetime of the object.
+// tests/testdata/proxy_server.py with `credentials` required and *.test
+// mapped to 127.0.0.1 when `map_test`.
 class Proxy {
  public:
-  explicit Proxy(std::vector<std::string> extra_args) {
-    static int serial = 0;
-    log_ = crawler::testing::TempDir() + "/proxy_log_" +
-           std::to_string(getpid()) + "_" + std::to_string(++serial) + ".jsonl";
-    std::remove(log_.c_str());
-    std::vector<std::string> argv = {
-        "/usr/bin/python3", "-u",
-        crawler::testing::RunfilePath("tests/testdata/proxy_server.py"),
-        "--log", log_};
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    auto cmd = Command::Start(argv);
-    REQUIRE_MESSAGE(cmd.ok(), cmd.status().ToString());
-    cmd_ = std::move(cmd).value();
-    const auto start = Clock::now();
-    while (port_ == 0 && Clock::now() - start < std::chrono::seconds(10)) {
-      const std::string out = cmd_->Stdout();
-      if (out.rfind("READY ", 0) == 0) port_ = std::atoi(out.c_str() + 6);
-      if (port_ == 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-    REQUIRE_MESSAGE(port_ > 0,
-                    "proxy_server.py did not start: " << cmd_->Stderr());
+  explicit Proxy(const std::string& credentials, bool map_test = true) {
+    crawler::testing::ProxyServerOptions o;
+    o.credentials = credentials;
+    if (map_test) o.map = {"test=127.0.0.1"};
+    auto started = crawler::testing::ProxyServer::Start(o);
+    REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+    server_ = std::move(started).value();
   }
-  ~Proxy() { std::remove(log_.c_str()); }
-
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
   std::string Url(const std::string& scheme) const {
-    return scheme + "://127.0.0.1:" + std::to_string(port_);
+    return server_->Url(scheme);
   }
-  // The request log, one entry per request the proxy answered.
   std::vector<json> Log() const {
     std::vector<json> out;
-    std::ifstream in(log_);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(json::parse(line));
+    for (const std::string& line : server_->LogLines()) {
+      out.push_back(json::parse(line));
+    }
     return out;
   }
 
  private:
-  std::string log_;
-  std::unique_ptr<Command> cmd_;
-  int port_ = 0;
+  std::unique_ptr<crawler::testing::ProxyServer> server_;
 };
 
 // Proxy-Authorization for user:S3CR3T-proxy.
@@ -431,7 +408,7 @@ TEST_SUITE("Authentication") {
 
 TEST_SUITE("Proxy") {
   TEST_CASE("HTTP proxy: requests go through it with its credentials") {
-    Proxy proxy({"--auth", kProxyCredentials, "--map", "test=127.0.0.1"});
+    Proxy proxy(kProxyCredentials);
     ClearLog();
     FetchOptions o = TestOptions();
     o.resolve.clear();  // The proxy maps *.test itself.
@@ -452,7 +429,7 @@ TEST_SUITE("Proxy") {
   }
 
   TEST_CASE("HTTP proxy: a tunnel (CONNECT) carries no extra header") {
-    Proxy proxy({"--auth", kProxyCredentials});
+    Proxy proxy(kProxyCredentials, /*map_test=*/false);
     ClearLog();
     FetchOptions o = TestOptions();
     o.proxy = proxy.Url("http");
@@ -474,7 +451,7 @@ TEST_SUITE("Proxy") {
   }
 
   TEST_CASE("HTTP proxy: refused credentials") {
-    Proxy proxy({"--auth", kProxyCredentials, "--map", "test=127.0.0.1"});
+    Proxy proxy(kProxyCredentials);
     FetchOptions o = TestOptions();
     o.proxy = proxy.Url("http");
     o.proxy_credentials = "puser:wrong";
@@ -489,7 +466,7 @@ TEST_SUITE("Proxy") {
   }
 
   TEST_CASE("SOCKS5: socks5h resolves at the proxy, socks5 here") {
-    Proxy proxy({"--auth", kProxyCredentials, "--map", "test=127.0.0.1"});
+    Proxy proxy(kProxyCredentials);
     ClearLog();
     FetchOptions o = TestOptions();
     o.resolve.clear();
@@ -513,7 +490,7 @@ TEST_SUITE("Proxy") {
   }
 
   TEST_CASE("The address policy applies to the proxy's address") {
-    Proxy proxy({"--map", "test=127.0.0.1"});
+    Proxy proxy("");
     FetchOptions o = TestOptions();
     o.resolve.clear();
     o.allow_private_addresses = false;
@@ -526,7 +503,7 @@ TEST_SUITE("Proxy") {
   }
 
   TEST_CASE("With a proxy, targets named by an address are checked here") {
-    Proxy proxy({"--map", "test=127.0.0.1"});
+    Proxy proxy("");
     ClearLog();
     FetchOptions o = TestOptions();
     o.resolve = {"named.test:" + Port() + ":127.0.0.1"};
@@ -556,7 +533,7 @@ TEST_SUITE("Proxy") {
   }
 
   TEST_CASE("no_proxy hosts are reached directly; the environment is ignored") {
-    Proxy proxy({"--map", "test=127.0.0.1"});
+    Proxy proxy("");
     ClearLog();
     // A proxy and exceptions from the environment would send everything to
     // a closed port, or nothing through the proxy.
