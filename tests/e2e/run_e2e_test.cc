@@ -6,7 +6,9 @@
 //
 // The servers (SiteServer) and the crawler processes (Command) are stopped
 // by their destructors, so a failing check never leaves one behind.
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -79,6 +81,25 @@ std::set<std::string> Urls(const std::string& out) {
   return urls;
 }
 
+// Checks that two URL sets are equal, listing a few differences.
+void CheckSameUrls(const std::set<std::string>& got,
+                   const std::set<std::string>& want) {
+  std::vector<std::string> missing, extra;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                      std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
+                      std::back_inserter(extra));
+  auto few = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size() && i < 5; ++i) s += " " + v[i];
+    return s;
+  };
+  CHECK_MESSAGE(missing.empty(),
+                missing.size() << " URLs only in the crawl:" << few(missing));
+  CHECK_MESSAGE(extra.empty(), extra.size()
+                                   << " URLs only in the run:" << few(extra));
+}
+
 std::string LastLine(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();
   const size_t nl = s.rfind('\n');
@@ -86,7 +107,11 @@ std::string LastLine(std::string s) {
 }
 
 // Like seeds/site-mirror.yaml, for the loopback site: the seed comes from
-// the environment, as a deployment would pass it.
+// the environment, as a deployment would pass it. No depth limit, as in the
+// example: the set of URLs fetched is then exactly the reachable part of the
+// site in scope, whatever order the pages are fetched in. (With a depth
+// limit the set at the limit can vary from run to run: a URL first found
+// through a longer path keeps that depth.)
 std::string MirrorFile(const std::string& output) {
   return "seeds:\n"
          "  urls: ['${SITE}/']\n"
@@ -95,7 +120,7 @@ std::string MirrorFile(const std::string& output) {
          "  exclude: ['/files/', '\\.png$']\n"
          "  strip_query: [v]\n"
          "limits:\n"
-         "  max_depth: 4\n"
+         "  max_depth: -1\n"
          "politeness:\n"
          "  delay: 0\n"
          "  per_host: 8\n"
@@ -139,7 +164,7 @@ TEST_CASE("run: a crawl file fetches the pages of the equivalent crawl") {
                        "--strip-query",
                        "v",
                        "--max-depth",
-                       "4",
+                       "-1",
                        "--delay",
                        "0",
                        "--per-host",
@@ -153,7 +178,7 @@ TEST_CASE("run: a crawl file fetches the pages of the equivalent crawl") {
   const std::set<std::string> from_flags = Urls(crawl.out);
 
   CHECK(from_file.size() > 100);
-  CHECK(from_file == from_flags);
+  CheckSameUrls(from_file, from_flags);
   for (const std::string& u : from_file) {
     CHECK_MESSAGE(u.find("/files/") == std::string::npos, u);
     CHECK_MESSAGE(u.find("?v=1") == std::string::npos, u);
