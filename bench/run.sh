@@ -390,6 +390,7 @@ for line in open(d + "/time.txt"):
     k, _, v = line.strip().rpartition(": ")
     if k == "User time (seconds)": row["user_s"] = float(v)
     if k == "System time (seconds)": row["sys_s"] = float(v)
+    if k == "Maximum resident set size (kbytes)": row["time_maxrss_mb"] = round(int(v) / 1024, 1)
 try:
     rss = json.load(open(d + "/rss.json"))
 except (OSError, ValueError):
@@ -398,6 +399,11 @@ row["rss_sum_mb"] = round(rss.get("sum_kb", 0) / 1024, 1)
 row["rss_main_mb"] = round(rss.get("main_kb", 0) / 1024, 1)
 row["rss_other_max_mb"] = round(rss.get("other_max_kb", 0) / 1024, 1)
 row["processes"] = 1 + rss.get("others", 0)
+if not row["rss_sum_mb"] and row.get("time_maxrss_mb"):
+    # Over before the sampler's first look (tens of ms): GNU time's maximum
+    # resident set size, the largest single process of the tree.
+    row["rss_sum_mb"] = row["rss_main_mb"] = row["time_maxrss_mb"]
+    row["rss_from"] = "time"
 row.update(json.load(open(d + "/check.json")))
 row["pages_per_s"] = round(row["pages"] / row["wall_s"], 1) if row["wall_s"] else 0
 cpu = row.get("user_s", 0) + row.get("sys_s", 0)

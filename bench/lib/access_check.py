@@ -51,6 +51,7 @@ def main():
     robots = collections.Counter()
     statuses = collections.Counter()
     events = collections.defaultdict(list)  # host -> [(ms, +1/-1)]
+    page_events = collections.defaultdict(list)  # the same, robots.txt apart
     instant = set()  # hosts with requests of 0 ms
     first = last = None
     requests = 0
@@ -70,6 +71,9 @@ def main():
         if end > start:
             events[host].append((start, 1))
             events[host].append((end, -1))
+            if uri != "/robots.txt":
+                page_events[host].append((start, 1))
+                page_events[host].append((end, -1))
         else:
             instant.add(host)
         first = start if first is None else min(first, start)
@@ -105,6 +109,14 @@ def main():
         if peak > inflight_max:
             inflight_max, inflight_host = peak, host
 
+    # The same without robots.txt: the pages' own concurrency.
+    page_inflight_max = 1 if instant else 0
+    for host, ev in page_events.items():
+        n = 0
+        for _, d in sorted(ev):
+            n += d
+            page_inflight_max = max(page_inflight_max, n)
+
     problems = []
     if missed:
         problems.append("%d missed (e.g. %s)" % (len(missed), missed[0]))
@@ -124,8 +136,8 @@ def main():
         problems.append("%d non-200 responses %s" % (
             non_200, dict((s, c) for s, c in statuses.items() if s != "200")))
     if args.limit and inflight_max > args.limit:
-        problems.append("%d in flight on %s (limit %d)" % (
-            inflight_max, inflight_host, args.limit))
+        problems.append("%d in flight on %s (limit %d; %d without robots.txt)" % (
+            inflight_max, inflight_host, args.limit, page_inflight_max))
     # Right: every reachable page once, nothing disallowed. A stylesheet
     # fetch ("other") or a second robots.txt is reported but does not make
     # a crawl wrong.
@@ -145,6 +157,7 @@ def main():
         "hosts": len(set(events) | instant),
         "inflight_max_per_host": inflight_max,
         "inflight_max_host": inflight_host,
+        "inflight_max_per_host_pages": page_inflight_max,
         "nginx_span_s": ((last - first) / 1000.0) if requests else 0.0,
         "correct": correct,
         "problems": problems,

@@ -81,6 +81,20 @@ def debian_version():
         return platform.platform()
 
 
+def source_state():
+    """The commit the binaries were built from, and uncommitted changes of
+    the crawler's sources in the working tree at report time."""
+    def git(*a):
+        try:
+            return subprocess.run(["git"] + list(a), capture_output=True, text=True,
+                                  timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    dirty = [l[3:] for l in git("status", "--porcelain", "--", "crawler", "third_party",
+                                 "BUILD", "WORKSPACE").splitlines() if l.strip()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty_crawler_files": dirty}
+
+
 def versions():
     def run(cmd):
         try:
@@ -131,6 +145,7 @@ def summarize(rows):
             "robots_fetches": max(r["robots_fetches"] for r in rs),
             "hosts": max(r["hosts"] for r in rs),
             "inflight_max_per_host": max(r["inflight_max_per_host"] for r in rs),
+            "inflight_max_per_host_pages": max(r.get("inflight_max_per_host_pages", 0) for r in rs),
             "correct_runs": sum(1 for r in rs if r["correct"] and r["exit"] == 0),
             "command": rs[0]["command"],
         })
@@ -171,26 +186,32 @@ def plots(results, summary, scaling, memory, limits):
                 f.write('%d "%s" %s %s %s\n' % (i, s["label"], s["pages_per_s"],
                                                 s["pages_per_s_min"], s["pages_per_s_max"]))
         lines = []
+        top = max([s["pages_per_s_max"] for s in rows] + [
+            limits.get("cores", 1) * (limits.get("gumbo_parse_pages_per_s_1core") or 0)
+            if profile == "loopback" else
+            (limits.get("wan_ideal") or {}).get("ideal_pages_per_s", 0)])
         if profile == "loopback" and limits.get("gumbo_parse_pages_per_s_1core"):
             lines.append("%s title 'gumbo-bound limit (cores x gumbo\\_parse)' lw 2 dt 2" % (
                 limits["cores"] * limits["gumbo_parse_pages_per_s_1core"]))
         if profile == "wan" and limits.get("wan_ideal"):
             lines.append("%s title 'ideal (event simulation)' lw 2 dt 2" %
                          limits["wan_ideal"]["ideal_pages_per_s"])
-        panels.append((profile, path, len(rows), lines))
+        panels.append((profile, path, len(rows), lines, top))
     if panels:
         script = ["set terminal pngcairo size %d,520 font 'sans,10'" % (560 * len(panels)),
                   "set output 'throughput.png'",
                   "set multiplot layout 1,%d title 'Pages/s, median of the runs (bars: min-max)'" % len(panels),
                   "set style fill solid 0.6", "set boxwidth 0.6", "set grid ytics",
-                  "set xtics rotate by -30", "set yrange [0:*]", "set key top right"]
-        for profile, path, n, lines in panels:
+                  "set xtics rotate by -30", "set key top right"]
+        for profile, path, n, lines, top in panels:
             title = ("loopback: one host, no delay" if profile == "loopback" else
                      "wide-area: many hosts, delayed responses, per-host limit")
             script += ["set title '%s'" % title, "set xrange [-0.6:%f]" % (n - 0.4),
+                       "set yrange [0:%f]" % (top * 1.2),
                        "set ylabel 'pages/s'",
                        "plot '%s' using 1:3:xtic(2) with boxes notitle, "
-                       "'' using 1:3:4:5 with yerrorbars pt 0 lc rgb 'black' notitle%s" % (
+                       "'' using 1:3:4:5 with yerrorbars pt 0 lc rgb 'black' notitle, "
+                       "'' using 1:3:(sprintf('%%.0f', $3)) with labels offset 0,1 notitle%s" % (
                            path, "".join(", " + l for l in lines))]
         script.append("unset multiplot")
         err = gnuplot("\n".join(script) + "\n", results)
@@ -234,7 +255,7 @@ def plots(results, summary, scaling, memory, limits):
         script = ["set terminal pngcairo size 800,480 font 'sans,10'",
                   "set output 'memory.png'",
                   "set title 'crawler crawl --max-pages M on a site of 1,000 links per page'",
-                  "set grid", "set xlabel 'known URLs (seen-set)'", "set format x '%.0s%c'",
+                  "set grid", "set xlabel 'known URLs (seen-set)'", "set format x '%.1s%c'",
                   "set ylabel 'coordinator peak RSS, MB'", "set y2label 'seen-set bytes per URL'",
                   "set ytics nomirror", "set y2tics", "set yrange [0:*]", "set y2range [0:*]",
                   "set key top left",
@@ -280,6 +301,13 @@ def markdown(data):
              "and after every run is in runs.csv, from %s to %s over the crawls." % (
                  data["date"], data["host_note"], m["cores"], m["cpu"], m["memory"],
                  m["os"], data["command"], data["load_min"], data["load_max"]))
+    src = data["source"]
+    L.append("")
+    L.append("Binaries built by the run from commit %s%s. Peers: %s." % (
+        src["commit"], (" plus uncommitted changes of others to %d files under crawler/ "
+                        "(the working tree is shared)" % len(src["dirty_crawler_files"]))
+        if src["dirty_crawler_files"] else "", ", ".join(
+            v for v in data["versions"].values() if v)))
     L.append("")
     for profile in ("loopback", "wan"):
         rows = [s for s in data["summary"] if s["profile"] == profile]
@@ -330,13 +358,21 @@ def markdown(data):
             ratio = "-"
             if best and s is not best and s["pages_per_s"]:
                 ratio = "%.2fx" % (best["pages_per_s"] / s["pages_per_s"])
-            L.append("| %s | %d/%d | %s | **%s** | %s-%s | %s | %s | %d | %d | %d | %d | %d / %d | %d | %s |" % (
+            inflight = str(s["inflight_max_per_host"])
+            if s["inflight_max_per_host_pages"] != s["inflight_max_per_host"]:
+                inflight += " (%d without robots.txt)" % s["inflight_max_per_host_pages"]
+            L.append("| %s | %d/%d | %s | **%s** | %s-%s | %s | %s | %d | %d | %d | %d | %d / %d | %s | %s |" % (
                 s["label"], s["correct_runs"], s["runs"], fmt(s["wall_s"], 2),
                 fmt(s["pages_per_s"]), fmt(s["pages_per_s_min"]), fmt(s["pages_per_s_max"]),
                 fmt(s["cpu_s_per_1k"], 2), fmt(s["rss_mb"]), s["duplicates"],
                 s["disallowed"], s["missed"], s["other"], s["robots_fetches"], s["hosts"],
-                s["inflight_max_per_host"], ratio))
+                inflight, ratio))
         L.append("")
+        if profile == "loopback":
+            L.append("On loopback nginx answers most requests within the millisecond its "
+                     "cached clock ticks, so the in-flight column is only a lower bound "
+                     "there; with the wide-area delay it is exact to the millisecond.")
+            L.append("")
         L.append("Commands (PORT: the run's free port; WORK: its temporary directory; "
                  "the crawlers' output files are deleted after each run):")
         L.append("")
@@ -517,6 +553,7 @@ def main():
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M %Z").strip(),
         "host_note": "the project's test machine",
         "machine": machine(), "versions": versions(), "command": args.command,
+        "source": source_state(),
         "limits": limits, "skipped": skipped, "summary": summary,
         "scaling": scaling, "memory": memory, "memory_slope_bytes_per_url": slope,
         "loop_per_host": args.loop_per_host, "wan_per_host": args.wan_per_host,
