@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <random>
@@ -16,6 +17,7 @@
 #include "crawler/coordinator/retry_after.h"
 #include "crawler/frontier/memory_frontier.h"
 #include "crawler/ipc/messages.h"
+#include "crawler/output/json.h"
 #include "crawler/robots/robots.h"
 
 namespace crawler::coordinator {
@@ -27,6 +29,13 @@ using frontier::LeaseVerdict;
 constexpr int kMaxRobotsRedirects = 5;                    // RFC 9309 2.3.1.2
 constexpr size_t kRobotsBodyLimit = 500 * 1024;           // RFC 9309 2.5
 constexpr auto kRobotsLifetime = std::chrono::hours(24);  // RFC 9309 2.4
+
+// "5 s", "0.5 s".
+std::string FormatSeconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", s);
+  return buf;
+}
 
 Duration Seconds(double s) {
   return std::chrono::duration_cast<Duration>(
@@ -65,8 +74,10 @@ class CrawlJob {
       : options_(options),
         writer_(writer),
         clock_(clock),
+        logger_(options.logger != nullptr ? *options.logger
+                                          : log::DefaultLogger()),
         frontier_(options.frontier),
-        workers_(options.workers, launcher),
+        workers_(options.workers, launcher, &logger_),
         rng_(std::random_device{}()) {}
 
   StatusOr<CrawlSummary> Run(const std::vector<std::string>& seeds);
@@ -104,7 +115,12 @@ class CrawlJob {
   std::optional<int64_t> RetryAfter(const ipc::FetchResult& r) const;
   void Stop(const std::string& reason);
   bool Idle() const;
-  void Progress(bool final);
+  // Counts a record of a fetched URL in the summary.
+  void Count(const ipc::FetchResult& r, const CrawlItem& item);
+  // Counts a record of a URL given up without a fetch.
+  void CountUnfetched(const ipc::FetchResult& r);
+  // One line per record at debug level.
+  void LogRecord(const ipc::FetchResult& r, int depth);
   // Tells the observers of a record, and of the crawl's state.
   void Notify(const ipc::FetchResult& r, RecordKind kind, int depth);
   void Observe(bool final);
@@ -112,6 +128,7 @@ class CrawlJob {
   const CrawlJobOptions& options_;
   output::RecordWriter& writer_;
   const Clock& clock_;
+  log::Logger& logger_;
   frontier::MemoryFrontier frontier_;
   WorkerSet workers_;
   Interrupts interrupts_;
@@ -145,10 +162,15 @@ class CrawlJob {
   uint64_t next_id_ = 1;
   uint64_t leased_pages_ = 0;  // Pages sent to workers (for max_pages).
   bool stopping_ = false;
+  // A signal came: the requests in flight have until grace_deadline_.
+  bool interrupted_ = false;
+  SteadyTime grace_deadline_;
+  // The grace period ran out: the workers are killed, not waited for.
+  bool abandon_ = false;
+  std::unordered_set<std::string> hosts_;  // Origins with a fetched page.
   CrawlSummary summary_;
   SteadyTime start_;
   SteadyTime last_flush_;
-  SteadyTime last_progress_;
   SteadyTime last_observe_;
 };
 
@@ -156,9 +178,8 @@ void CrawlJob::Stop(const std::string& reason) {
   if (stopping_) return;
   stopping_ = true;
   summary_.stop_reason = reason;
-  std::fprintf(stderr,
-               "crawler: stopping (%s): finishing %zu requests in flight\n",
-               reason.c_str(), in_flight_.size());
+  logger_.Info("stopping (" + reason + "): finishing " +
+               std::to_string(in_flight_.size()) + " requests in flight");
 }
 
 Status CrawlJob::RecordSeedError(const std::string& url,
@@ -171,7 +192,8 @@ Status CrawlJob::RecordSeedError(const std::string& url,
                 ? message
                 : error_class + ": " + message;
   r.tag = Tag::kPermanent;
-  ++summary_.errors;
+  CountUnfetched(r);
+  LogRecord(r, 0);
   output::CrawlContext ctx{0, ""};
   RETURN_IF_ERROR(writer_.Write(r, &ctx));
   Notify(r, RecordKind::kUnfetched, 0);
@@ -283,10 +305,9 @@ Status CrawlJob::QueryVariantsCapReached(const std::string& u, bool seed) {
       " (limit max_query_variants)";
   // Said once per path: a query explosion refuses thousands of links.
   if (trapped_paths_.insert(path).second) {
-    std::fprintf(stderr,
-                 "crawler: %s; its other query variants are skipped "
-                 "(--max-query-variants)\n",
-                 message.c_str());
+    logger_.Warn(message +
+                 "; its other query variants are skipped "
+                 "(--max-query-variants)");
   }
   return seed ? RecordSeedError(u, "trap_suspected", message) : Status::Ok();
 }
@@ -428,7 +449,8 @@ Status CrawlJob::RecordDropped() {
     r.error = d.error_class + ": " + d.message;
     r.tag = d.error_class == "host_error_budget" ? Tag::kPermanent
                                                  : Tag::kRobotsDisallowed;
-    ++summary_.unfetched;
+    CountUnfetched(r);
+    LogRecord(r, d.item.depth);
     output::CrawlContext ctx{d.item.depth, d.item.referrer};
     RETURN_IF_ERROR(writer_.Write(r, &ctx));
     Notify(r, RecordKind::kUnfetched, d.item.depth);
@@ -437,14 +459,45 @@ Status CrawlJob::RecordDropped() {
   return Status::Ok();
 }
 
-Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
+void CrawlJob::Count(const ipc::FetchResult& r, const CrawlItem& item) {
   ++summary_.pages;
   summary_.bytes += r.bytes;
   if (r.error.empty()) {
     ++summary_.ok;
+  } else if (r.error_class == "skipped_content_type") {
+    ++summary_.skipped_type;
   } else {
     ++summary_.errors;
+    ++summary_.error_classes[r.error_class.empty() ? "other" : r.error_class];
   }
+  const int status_class =
+      r.status >= 100 && r.status < 600 ? r.status / 100 : 0;
+  ++summary_.status_classes[static_cast<size_t>(status_class)];
+  if (hosts_.insert(item.host).second) summary_.hosts = hosts_.size();
+}
+
+void CrawlJob::CountUnfetched(const ipc::FetchResult& r) {
+  ++summary_.unfetched;
+  ++summary_.unfetched_classes[r.error_class];
+}
+
+void CrawlJob::LogRecord(const ipc::FetchResult& r, int depth) {
+  if (!logger_.Enabled(log::LogLevel::kDebug)) return;
+  std::string line = r.status != 0 ? std::to_string(r.status) : "---";
+  line += " " + r.url;
+  line += " (depth " + std::to_string(depth);
+  if (r.status != 0 || !r.error.empty()) {
+    line += ", " + std::to_string(r.bytes) + " bytes, " +
+            std::to_string(r.elapsed_ms) + " ms";
+  }
+  line += ")";
+  if (!r.error.empty()) line += " " + r.error;
+  logger_.Debug(output::RedactUserinfo(line));
+}
+
+Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
+  Count(r, item);
+  LogRecord(r, item.depth);
   output::CrawlContext ctx{item.depth, item.referrer};
   RETURN_IF_ERROR(writer_.Write(r, &ctx));
   Notify(r, RecordKind::kFetched, item.depth);
@@ -566,10 +619,9 @@ void CrawlJob::RobotsFailed(Robots& rb, const std::string& origin,
     return;
   }
   // Still unreachable: complete disallow (RFC 9309 2.3.1.4) for this crawl.
-  std::fprintf(stderr,
-               "crawler: robots.txt of %s unreachable after %d attempts; "
-               "skipping that origin\n",
-               origin.c_str(), rb.failures + 1);
+  logger_.Warn("robots.txt of " + origin + " unreachable after " +
+               std::to_string(rb.failures + 1) +
+               " attempts; skipping that origin");
   rb.state = Robots::kReady;
   rb.unreachable = true;
   rb.policy = robots::RobotsPolicy::DisallowAll();
@@ -660,10 +712,10 @@ Status CrawlJob::OnSitemap(Request req, ipc::FetchResult r) {
       req.origin,
       {r.elapsed_ms, static_cast<double>(RetryAfter(r).value_or(0))}, now);
   if (!r.error.empty() || r.status != 200) {
-    std::fprintf(
-        stderr, "crawler: sitemap %s: %s; skipped\n", req.robots_url.c_str(),
-        !r.error.empty() ? r.error.c_str()
-                         : ("HTTP " + std::to_string(r.status)).c_str());
+    logger_.Warn(
+        "sitemap " + req.robots_url + ": " +
+        (!r.error.empty() ? r.error : "HTTP " + std::to_string(r.status)) +
+        "; skipped");
     return Status::Ok();
   }
   for (const std::string& child : r.sitemaps) QueueSitemap(child);
@@ -693,8 +745,7 @@ Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
   if (req.kind == Request::kSitemap) {
     frontier_.Release(req.origin, {}, now);
     // A sitemap that kills a worker is not worth a second try.
-    std::fprintf(stderr, "crawler: sitemap %s: %s; skipped\n",
-                 req.robots_url.c_str(), cause.c_str());
+    logger_.Warn("sitemap " + req.robots_url + ": " + cause + "; skipped");
     return Status::Ok();
   }
   frontier_.Release(req.item.host, {}, now);
@@ -755,36 +806,38 @@ void CrawlJob::Observe(bool final) {
       ++state.robots_ready;
     }
   }
-  for (auto& [origin, queued] :
-       frontier_.LongestQueues(options_.observe_top_hosts,
-                               &state.queued_hosts)) {
+  for (auto& [origin, queued] : frontier_.LongestQueues(
+           options_.observe_top_hosts, &state.queued_hosts)) {
     state.top_queues.push_back({std::move(origin), queued});
   }
   for (CrawlObserver* o : options_.observers) o->OnProgress(state);
 }
 
-void CrawlJob::Progress(bool final) {
-  double secs = std::chrono::duration<double>(clock_.Now() - start_).count();
-  std::fprintf(
-      stderr,
-      "crawler: %s%llu pages (%llu ok, %llu errors), %zu queued, "
-      "%zu in flight, %llu seen, %.1f s, %.0f pages/s%s\n",
-      final ? "done: " : "", static_cast<unsigned long long>(summary_.pages),
-      static_cast<unsigned long long>(summary_.ok),
-      static_cast<unsigned long long>(summary_.errors), frontier_.queued(),
-      in_flight_.size(), static_cast<unsigned long long>(frontier_.seen()),
-      secs, secs > 0 ? summary_.pages / secs : 0.0,
-      WorkerStatsLine(options_.stats).c_str());
-}
-
 Status CrawlJob::Loop() {
   while (true) {
-    if (interrupts_.signal() != 0 && !stopping_) {
-      summary_.interrupted_by = interrupts_.signal();
-      Stop("interrupted");
-    }
-    if (interrupts_.count() >= 2) return Status::Ok();
     const SteadyTime now = clock_.Now();
+    if (interrupts_.signal() != 0 && !interrupted_) {
+      interrupted_ = true;
+      summary_.interrupted_by = interrupts_.signal();
+      grace_deadline_ = now + Seconds(options_.interrupt_grace_s);
+      logger_.Warn(std::string(SignalName(interrupts_.signal())) +
+                   " received: interrupted; finishing " +
+                   std::to_string(in_flight_.size()) +
+                   " requests in flight for up to " +
+                   FormatSeconds(options_.interrupt_grace_s) +
+                   " (send it again to stop at once)");
+      // A signal wins over a limit that stopped the crawl before it.
+      stopping_ = true;
+      summary_.stop_reason = "interrupted";
+    }
+    if (interrupted_ && !in_flight_.empty() && now >= grace_deadline_) {
+      summary_.abandoned = in_flight_.size();
+      logger_.Warn("grace period over: abandoning " +
+                   std::to_string(in_flight_.size()) +
+                   " requests in flight (they have no record)");
+      abandon_ = true;
+      return Status::Ok();
+    }
     if (options_.max_duration_s > 0 &&
         now - start_ >= Seconds(options_.max_duration_s)) {
       Stop("max_duration");
@@ -806,10 +859,6 @@ Status CrawlJob::Loop() {
       RETURN_IF_ERROR(writer_.Flush());
       last_flush_ = after;
     }
-    if (options_.progress && after - last_progress_ > std::chrono::seconds(1)) {
-      Progress(false);
-      last_progress_ = after;
-    }
     if (after - last_observe_ >= Seconds(options_.observe_interval_s)) {
       Observe(false);
       last_observe_ = after;
@@ -818,13 +867,17 @@ Status CrawlJob::Loop() {
 }
 
 StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
-  start_ = last_flush_ = last_progress_ = last_observe_ = clock_.Now();
+  start_ = last_flush_ = last_observe_ = clock_.Now();
   Status status = AddSeeds(seeds);
   if (status.ok()) status = workers_.Start();
   if (status.ok()) status = Loop();
   Status flushed = writer_.Flush();
   if (status.ok()) status = flushed;
-  workers_.Shutdown();
+  if (abandon_) {
+    workers_.Kill();
+  } else {
+    workers_.Shutdown();
+  }
   Observe(/*final=*/true);
   if (!status.ok()) return status;
   summary_.seen = frontier_.seen();
@@ -832,7 +885,12 @@ StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
   summary_.worker_restarts = workers_.restarts();
   summary_.seconds =
       std::chrono::duration<double>(clock_.Now() - start_).count();
-  if (options_.progress) Progress(true);
+  if (summary_.pages > 0) {
+    summary_.error_rate = static_cast<double>(summary_.errors) /
+                          static_cast<double>(summary_.pages);
+  }
+  summary_.error_rate_exceeded = options_.max_error_rate >= 0 &&
+                                 summary_.error_rate > options_.max_error_rate;
   return summary_;
 }
 

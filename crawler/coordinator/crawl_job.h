@@ -20,14 +20,23 @@
 //
 // The crawl ends when the frontier is empty, or when a limit is reached
 // (max pages, max bytes, max duration) or on SIGINT/SIGTERM: it then stops
-// leasing, lets the requests in flight finish, and says why it stopped.
+// leasing, lets the requests in flight finish, and says why it stopped. After
+// a signal the requests in flight get interrupt_grace_s seconds; those still
+// running then are abandoned without a record (their workers are killed). A
+// second signal ends the process at once (interrupts.h).
+//
+// Messages (a robots.txt given up, a suspected trap, a bad sitemap, a dead
+// worker, why the crawl stops; one line per record at debug level) go to
+// options.logger. Progress is for observers (crawl_observer.h).
 //
 // Thread-safety: Run() must be called from a single-threaded process (it
 // forks workers; see mp/process.h).
 #ifndef CRAWLER_COORDINATOR_CRAWL_JOB_H_
 #define CRAWLER_COORDINATOR_CRAWL_JOB_H_
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +46,7 @@
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/coordinator/worker_set.h"
 #include "crawler/frontier/frontier_options.h"
+#include "crawler/log/logger.h"
 #include "crawler/mp/shared_stats.h"
 #include "crawler/output/record_writer.h"
 #include "crawler/scope/scope.h"
@@ -89,8 +99,20 @@ struct CrawlJobOptions {
   bool sitemaps = false;
   // Sitemap files fetched at most, indexes included.
   int max_sitemaps = 1000;
-  // Print a progress line to stderr every second.
+  // Show progress on stderr even when it is not a terminal (--progress,
+  // logging.progress). Read by the CLI, which draws progress from
+  // CrawlObserver::OnProgress; the crawl itself prints none.
   bool progress = false;
+  // Where messages go (not owned; must outlive the run); null:
+  // log::DefaultLogger(), stderr at info level.
+  log::Logger* logger = nullptr;
+  // After SIGINT/SIGTERM, seconds the requests in flight get to finish
+  // before they are abandoned (no record) and the crawl ends; 0: none.
+  double interrupt_grace_s = 5.0;
+  // The crawl "finished with too many errors" (CrawlSummary::
+  // error_rate_exceeded) when more than this fraction of its fetched pages
+  // ended with an error (errors / pages); < 0: never.
+  double max_error_rate = -1;
   // Workers' live statistics for the progress line (may be null).
   const mp::SharedStats* stats = nullptr;
   // Told of every record and, periodically, of the crawl's state (not owned;
@@ -108,10 +130,22 @@ struct CrawlJobOptions {
 struct CrawlSummary {
   uint64_t pages = 0;   // Records of fetched URLs (redirect hops included).
   uint64_t ok = 0;      // ... without an error.
-  uint64_t errors = 0;  // ... with an error.
-  // Records of queued URLs dropped without a fetch (blocked_by_robots,
-  // robots_unreachable, host_error_budget).
+  uint64_t errors = 0;  // ... with an error, skipped_type excluded.
+  // ... ended as skipped_content_type: an answer of a type that is not
+  // parsed, whose body was not read. A skip, not a failure.
+  uint64_t skipped_type = 0;
+  // Fetched pages by the class of their HTTP status: [1] to [5] count 1xx
+  // to 5xx, [0] the pages without an answer.
+  std::array<uint64_t, 6> status_classes{};
+  // The errors by class ("timeout", "connect_failed"...).
+  std::map<std::string, uint64_t> error_classes;
+  // Records of URLs given up without a fetch: seeds refused (bad_url,
+  // out_of_scope, blocked_by_robots...) and queued URLs dropped
+  // (blocked_by_robots, robots_unreachable, host_error_budget).
   uint64_t unfetched = 0;
+  // Those by class.
+  std::map<std::string, uint64_t> unfetched_classes;
+  uint64_t hosts = 0;  // Origins with at least one fetched page.
   uint64_t bytes = 0;  // Body bytes received.
   uint64_t robots_fetches = 0;
   uint64_t sitemaps_listed = 0;  // Sitemap: lines found in robots.txt files.
@@ -136,6 +170,13 @@ struct CrawlSummary {
   // "interrupted".
   std::string stop_reason = "done";
   int interrupted_by = 0;  // The signal, when interrupted.
+  // Requests in flight abandoned when the grace period after a signal ran
+  // out; they have no record.
+  uint64_t abandoned = 0;
+  // errors / pages (0 without pages), and whether it is above
+  // CrawlJobOptions::max_error_rate.
+  double error_rate = 0;
+  bool error_rate_exceeded = false;
 };
 
 // Runs the crawl from `seeds` (absolute URLs as given by the user). Fails

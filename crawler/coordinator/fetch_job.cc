@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -15,6 +17,7 @@
 #include "crawler/coordinator/interrupts.h"
 #include "crawler/coordinator/worker_set.h"
 #include "crawler/ipc/messages.h"
+#include "crawler/output/json.h"
 #include "crawler/url/url.h"
 #include "crawler/worker/worker.h"
 
@@ -53,9 +56,11 @@ class Job {
       : options_(options),
         input_(input),
         writer_(writer),
+        logger_(options.logger != nullptr ? *options.logger
+                                          : log::DefaultLogger()),
         workers_({options.workers, options.concurrency,
                   options.lease_timeout_ms, options.max_worker_restarts},
-                 launcher) {}
+                 launcher, &logger_) {}
 
   StatusOr<FetchJobSummary> Run();
 
@@ -74,6 +79,7 @@ class Job {
   const FetchJobOptions& options_;
   UrlSource& input_;
   output::RecordWriter& writer_;
+  log::Logger& logger_;
   WorkerSet workers_;
   Interrupts interrupts_;
   const WorkerSet::ResultFn on_result_ = [this](ipc::FetchResult r) {
@@ -89,6 +95,8 @@ class Job {
   std::optional<Lease> staged_;
   bool input_done_ = false;
   bool stopping_ = false;
+  Clock::time_point grace_deadline_;
+  bool abandon_ = false;  // The grace period ran out.
   uint64_t next_index_ = 0;
   // --ordered: finished records waiting for their predecessors.
   std::map<uint64_t, ipc::FetchResult> held_;
@@ -118,10 +126,24 @@ bool Job::StageNext() {
 
 Status Job::Emit(ipc::FetchResult result) {
   ++summary_.urls;
+  summary_.bytes += result.bytes;
   if (result.error.empty()) {
     ++summary_.ok;
   } else {
     ++summary_.errors;
+    ++summary_.error_classes[result.error_class.empty() ? "other"
+                                                        : result.error_class];
+  }
+  const int status_class =
+      result.status >= 100 && result.status < 600 ? result.status / 100 : 0;
+  ++summary_.status_classes[static_cast<size_t>(status_class)];
+  if (logger_.Enabled(log::LogLevel::kDebug)) {
+    std::string line =
+        result.status != 0 ? std::to_string(result.status) : "---";
+    line += " " + result.url + " (" + std::to_string(result.bytes) +
+            " bytes, " + std::to_string(result.elapsed_ms) + " ms)";
+    if (!result.error.empty()) line += " " + result.error;
+    logger_.Debug(output::RedactUserinfo(line));
   }
   if (!options_.ordered) return writer_.Write(result);
   held_.emplace(result.id, std::move(result));
@@ -203,16 +225,19 @@ Status Job::OnLost(uint64_t id, bool alone, const std::string& cause) {
 }
 
 void Job::Progress(bool final) {
-  double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-  std::fprintf(stderr,
-               "crawler: %s%llu URLs (%llu ok, %llu errors), %zu in flight, "
-               "%.1f s, %.0f URLs/s%s\n",
-               final ? "done: " : "",
-               static_cast<unsigned long long>(summary_.urls),
-               static_cast<unsigned long long>(summary_.ok),
-               static_cast<unsigned long long>(summary_.errors),
-               in_flight_.size(), secs, secs > 0 ? summary_.urls / secs : 0.0,
-               WorkerStatsLine(options_.stats).c_str());
+  if (options_.progress_listener == nullptr) return;
+  ProgressSnapshot p;
+  p.unit = "URLs";
+  p.done = summary_.urls;
+  p.ok = summary_.ok;
+  p.errors = summary_.errors;
+  p.bytes = summary_.bytes;
+  p.in_flight = in_flight_.size();
+  p.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
+  p.workers = WorkerStatsLine(options_.stats);
+  if (stopping_) p.stopping = "interrupted";
+  p.final = final;
+  options_.progress_listener->OnProgress(p);
 }
 
 StatusOr<FetchJobSummary> Job::Run() {
@@ -229,12 +254,22 @@ StatusOr<FetchJobSummary> Job::Run() {
   held_.clear();
   Status flushed = writer_.Flush();
   if (status.ok()) status = flushed;
-  workers_.Shutdown();  // Closing the pipes tells the workers to exit.
+  if (abandon_) {
+    workers_.Kill();
+  } else {
+    workers_.Shutdown();  // Closing the pipes tells the workers to exit.
+  }
+  Progress(true);
   if (!status.ok()) return status;
   summary_.worker_restarts = workers_.restarts();
   summary_.seconds =
       std::chrono::duration<double>(Clock::now() - start_).count();
-  if (options_.progress) Progress(true);
+  if (summary_.urls > 0) {
+    summary_.error_rate = static_cast<double>(summary_.errors) /
+                          static_cast<double>(summary_.urls);
+  }
+  summary_.error_rate_exceeded = options_.max_error_rate >= 0 &&
+                                 summary_.error_rate > options_.max_error_rate;
   return summary_;
 }
 
@@ -243,12 +278,25 @@ Status Job::Loop() {
     if (interrupts_.signal() != 0 && !stopping_) {
       stopping_ = true;
       summary_.interrupted_by = interrupts_.signal();
-      std::fprintf(stderr,
-                   "crawler: %s received: finishing %zu URLs in flight "
-                   "(send it again to stop at once)\n",
-                   strsignal(interrupts_.signal()), in_flight_.size());
+      grace_deadline_ =
+          Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(std::clamp(
+                                 options_.interrupt_grace_s, 0.0, 86400.0)));
+      char grace[32];
+      std::snprintf(grace, sizeof grace, "%g s", options_.interrupt_grace_s);
+      logger_.Warn(std::string(SignalName(interrupts_.signal())) +
+                   " received: finishing " + std::to_string(in_flight_.size()) +
+                   " URLs in flight for up to " + grace +
+                   " (send it again to stop at once)");
     }
-    if (interrupts_.count() >= 2) return Status::Ok();
+    if (stopping_ && !in_flight_.empty() && Clock::now() >= grace_deadline_) {
+      summary_.abandoned = in_flight_.size();
+      logger_.Warn("grace period over: abandoning " +
+                   std::to_string(in_flight_.size()) +
+                   " URLs in flight (they have no record)");
+      abandon_ = true;
+      return Status::Ok();
+    }
     RETURN_IF_ERROR(FillWorkers());
     if (in_flight_.empty() && retries_.empty() && !staged_ &&
         (input_done_ || stopping_)) {
@@ -260,7 +308,9 @@ Status Job::Loop() {
       RETURN_IF_ERROR(writer_.Flush());
       last_flush_ = now;
     }
-    if (options_.progress && now - last_progress_ > std::chrono::seconds(1)) {
+    if (options_.progress_listener != nullptr &&
+        now - last_progress_ >=
+            std::chrono::duration<double>(options_.progress_interval_s)) {
       Progress(false);
       last_progress_ = now;
     }

@@ -14,20 +14,29 @@
 //   times; then the record says "worker_crashed: worker killed by signal 9
 //   (Killed) ...". Nothing already written is lost and the job goes on.
 //
-// Interrupts: the first SIGINT/SIGTERM stops leasing new URLs and waits for
-// the ones in flight (their records are written); a second one stops at once.
+// Interrupts: the first SIGINT/SIGTERM stops leasing new URLs and waits up to
+// interrupt_grace_s for the ones in flight (their records are written; those
+// still running then are abandoned without a record); a second one ends the
+// process at once (interrupts.h).
+//
+// Messages (a dead worker, a signal) go to options.logger, progress to
+// options.progress_listener.
 //
 // Thread-safety: Run() must be called from a single-threaded process (it
 // forks workers at any time; see mp/process.h).
 #ifndef CRAWLER_COORDINATOR_FETCH_JOB_H_
 #define CRAWLER_COORDINATOR_FETCH_JOB_H_
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "crawler/base/status.h"
+#include "crawler/coordinator/progress.h"
 #include "crawler/coordinator/worker_launcher.h"
+#include "crawler/log/logger.h"
 #include "crawler/mp/shared_stats.h"
 #include "crawler/output/record_writer.h"
 
@@ -48,8 +57,23 @@ struct FetchJobOptions {
   int64_t lease_timeout_ms = -1;
   // Worker replacements allowed in one job before giving up on a slot.
   int max_worker_restarts = 100;
-  // Print a progress line to stderr every second.
+  // Show progress on stderr even when it is not a terminal (--progress).
+  // Read by the CLI, which gives a progress_listener; the job prints none.
   bool progress = false;
+  // Told of the job's progress every progress_interval_s seconds and once at
+  // the end (not owned; must outlive the run); may be null.
+  ProgressListener* progress_listener = nullptr;
+  double progress_interval_s = 1.0;
+  // Where messages go (not owned; must outlive the run); null:
+  // log::DefaultLogger(), stderr at info level.
+  log::Logger* logger = nullptr;
+  // After SIGINT/SIGTERM, seconds the URLs in flight get to finish before
+  // they are abandoned (no record) and the job ends; 0: none.
+  double interrupt_grace_s = 5.0;
+  // The job "finished with too many errors" (FetchJobSummary::
+  // error_rate_exceeded) when more than this fraction of its records have
+  // an error; < 0: never.
+  double max_error_rate = -1;
   // Live statistics updated by the workers (see worker.h), shown in the
   // progress line; may be null.
   const mp::SharedStats* stats = nullptr;
@@ -100,12 +124,24 @@ class ChainUrlSource : public UrlSource {
 };
 
 struct FetchJobSummary {
-  uint64_t urls = 0;             // Records written.
-  uint64_t ok = 0;               // Records without an error.
-  uint64_t errors = 0;           // Records with an error.
+  uint64_t urls = 0;    // Records written.
+  uint64_t ok = 0;      // Records without an error.
+  uint64_t errors = 0;  // Records with an error.
+  uint64_t bytes = 0;   // Body bytes received.
+  // Records by the class of their HTTP status: [1] to [5] count 1xx to
+  // 5xx, [0] the records without an answer.
+  std::array<uint64_t, 6> status_classes{};
+  // The errors by class ("timeout", "bad_url"...).
+  std::map<std::string, uint64_t> error_classes;
   uint64_t worker_restarts = 0;  // Workers replaced after dying.
   double seconds = 0;
   int interrupted_by = 0;  // Signal that stopped the job, or 0.
+  // URLs in flight abandoned when the grace period after a signal ran out.
+  uint64_t abandoned = 0;
+  // errors / urls (0 without records), and whether it is above
+  // FetchJobOptions::max_error_rate.
+  double error_rate = 0;
+  bool error_rate_exceeded = false;
 };
 
 // The workers' live statistics as ", 12.3 MB received, 456 pages parsed

@@ -3,14 +3,15 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <cstdio>
-
 namespace crawler::coordinator {
 
 using Clock = std::chrono::steady_clock;
 
-WorkerSet::WorkerSet(const WorkerSetOptions& options, WorkerLauncher& launcher)
-    : options_(options), launcher_(launcher) {
+WorkerSet::WorkerSet(const WorkerSetOptions& options, WorkerLauncher& launcher,
+                     log::Logger* logger)
+    : options_(options),
+      launcher_(launcher),
+      logger_(logger != nullptr ? *logger : log::DefaultLogger()) {
   int n = options_.workers;
   if (n <= 0) {
     long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
@@ -102,16 +103,13 @@ Status WorkerSet::OnLost(size_t i, const std::string& why, const LostFn& lost) {
   slot.solo = false;
   const bool replace =
       restarts_ < static_cast<uint64_t>(options_.max_worker_restarts);
-  std::fprintf(stderr, "crawler: %s; %s\n", cause.c_str(),
-               replace ? "starting a replacement"
-                       : "restart limit reached, not replacing it");
+  logger_.Warn(cause + "; " +
+               (replace ? "starting a replacement"
+                        : "restart limit reached, not replacing it"));
   if (replace) {
     ++restarts_;
     Status s = StartWorker(i);
-    if (!s.ok()) {
-      std::fprintf(stderr, "crawler: cannot replace worker: %s\n",
-                   s.ToString().c_str());
-    }
+    if (!s.ok()) logger_.Error("cannot replace worker: " + s.ToString());
   }
   const bool alone = tasks.size() == 1;
   for (const auto& [id, since] : tasks) {
@@ -185,6 +183,19 @@ Status WorkerSet::Poll(int timeout_ms, const ResultFn& result,
     }
   }
   return ReapHung(lost);
+}
+
+void WorkerSet::Kill() {
+  for (Slot& s : slots_) {
+    if (s.handle.process == nullptr) continue;
+    s.handle.process->Kill();
+    s.handle.conn.Close();
+    s.handle.process->Join();
+    s.handle.process.reset();
+    s.tasks.clear();
+    s.solo = false;
+    s.alive = false;
+  }
 }
 
 void WorkerSet::Shutdown() {

@@ -25,6 +25,7 @@
 #include "crawler/base/status.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/ipc/messages.h"
+#include "crawler/log/logger.h"
 
 namespace crawler::coordinator {
 
@@ -48,7 +49,10 @@ class WorkerSet {
   using LostFn = std::function<Status(uint64_t task_id, bool alone,
                                       const std::string& cause)>;
 
-  WorkerSet(const WorkerSetOptions& options, WorkerLauncher& launcher);
+  // `logger` (may be null: log::DefaultLogger()) hears of dead and
+  // replaced workers; it must outlive the set.
+  WorkerSet(const WorkerSetOptions& options, WorkerLauncher& launcher,
+            log::Logger* logger = nullptr);
   ~WorkerSet();
   WorkerSet(const WorkerSet&) = delete;
   WorkerSet& operator=(const WorkerSet&) = delete;
@@ -74,6 +78,10 @@ class WorkerSet {
 
   // Closes every pipe (workers exit when idle) and reaps the workers.
   void Shutdown();
+  // Kills every worker at once (SIGKILL), whatever it holds, and reaps it:
+  // for a job that stops without waiting for the requests in flight. Their
+  // tasks are forgotten, not reported as lost.
+  void Kill();
 
  private:
   struct Slot {
@@ -89,6 +97,7 @@ class WorkerSet {
 
   WorkerSetOptions options_;
   WorkerLauncher& launcher_;
+  log::Logger& logger_;
   std::vector<Slot> slots_;
   uint64_t restarts_ = 0;
 };

@@ -2,14 +2,18 @@
 // the frontier, depth, dedup, limits, robots gating and crash handling.
 #include "crawler/coordinator/crawl_job.h"
 
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "crawler/log/fake_logger.h"
 #include "crawler/testing/fake_fetcher.h"
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/test_util.h"
@@ -221,6 +225,155 @@ TEST_CASE(
   CHECK(given_up == 25);
   CHECK(run.by_url["http://other.test/page/1"]["status"] == 200);
   CHECK(run.summary->unfetched == 25);
+}
+
+TEST_CASE(
+    "Crawl summary: pages by status class, errors by class, refused seeds "
+    "apart") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.max_fetch_retries = 0;
+  log::FakeLogger logger;
+  o.logger = &logger;
+  CrawlRun run =
+      Crawl(o, {"not a url", kSite + "/page/1", kSite + "/status/404",
+                kSite + "/status/302", kSite + "/error"});
+  REQUIRE_MESSAGE(run.summary.ok(), run.summary.status().ToString());
+  const CrawlSummary& s = *run.summary;
+  CHECK(run.records.size() == 5);
+  CHECK(s.pages == 4);
+  CHECK(s.ok == 3);
+  CHECK(s.errors == 1);
+  CHECK(s.skipped_type == 0);
+  CHECK(s.status_classes[0] == 1);  // /error: no answer.
+  CHECK(s.status_classes[2] == 1);
+  CHECK(s.status_classes[3] == 1);
+  CHECK(s.status_classes[4] == 1);
+  CHECK(s.status_classes[5] == 0);
+  CHECK(s.error_classes ==
+        std::map<std::string, uint64_t>{{"connect_failed", 1}});
+  // A refused seed is not a fetched page with an error.
+  CHECK(s.unfetched == 1);
+  CHECK(s.unfetched_classes == std::map<std::string, uint64_t>{{"bad_url", 1}});
+  CHECK(s.hosts == 1);
+  CHECK(s.error_rate == doctest::Approx(0.25));
+  CHECK_FALSE(s.error_rate_exceeded);  // Off by default.
+  // Debug level: one line per record, passwords hidden.
+  CHECK(logger.At(log::LogLevel::kDebug).size() == 5);
+  CHECK(logger.Contains("404 " + kSite + "/status/404 (depth 0"));
+  CHECK(logger.Contains("--- " + kSite + "/error (depth 0"));
+}
+
+TEST_CASE("Crawl: max_error_rate marks a crawl above it, not one at it") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.max_fetch_retries = 0;
+  log::NullLogger quiet;
+  o.logger = &quiet;
+  const std::vector<std::string> seeds = {kSite + "/page/1", kSite + "/error",
+                                          kSite + "/page/2", kSite + "/page/3"};
+  o.max_error_rate = 0.25;
+  CrawlRun at = Crawl(o, seeds);
+  REQUIRE(at.summary.ok());
+  CHECK(at.summary->error_rate == doctest::Approx(0.25));
+  CHECK_FALSE(at.summary->error_rate_exceeded);
+  o.max_error_rate = 0.2;
+  CrawlRun above = Crawl(o, seeds);
+  REQUIRE(above.summary.ok());
+  CHECK(above.summary->error_rate_exceeded);
+}
+
+TEST_CASE("Crawl: why it stops goes to the logger, not to stderr directly") {
+  CrawlJobOptions o = FastOptions();
+  o.max_pages = 3;
+  log::FakeLogger logger(log::LogLevel::kInfo);
+  o.logger = &logger;
+  CrawlRun run = Crawl(o, {kSite + "/page/0"});
+  REQUIRE(run.summary.ok());
+  CHECK(run.summary->stop_reason == "max_pages");
+  const std::vector<std::string> info = logger.At(log::LogLevel::kInfo);
+  REQUIRE(info.size() == 1);
+  CHECK(info[0].rfind("stopping (max_pages): finishing ", 0) == 0);
+  CHECK(logger.At(log::LogLevel::kDebug).empty());
+}
+
+// Sends SIGINT to this process after `ms` milliseconds, from a timer, not a
+// thread (the crawl forks its workers: the process must stay
+// single-threaded).
+class SigintTimer {
+ public:
+  explicit SigintTimer(int ms) {
+    sigevent ev{};
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGINT;
+    REQUIRE(timer_create(CLOCK_MONOTONIC, &ev, &timer_) == 0);
+    itimerspec when{};
+    when.it_value.tv_sec = ms / 1000;
+    when.it_value.tv_nsec = (ms % 1000) * 1000000L;
+    REQUIRE(timer_settime(timer_, 0, &when, nullptr) == 0);
+  }
+  ~SigintTimer() { timer_delete(timer_); }
+
+ private:
+  timer_t timer_{};
+};
+
+TEST_CASE("Crawl: after SIGINT, requests in flight finish within the grace") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.interrupt_grace_s = 5;
+  log::FakeLogger logger;
+  o.logger = &logger;
+  std::vector<std::string> seeds;
+  for (int i = 0; i < 4; ++i) {
+    seeds.push_back(kSite + "/slow/700?i=" + std::to_string(i));
+  }
+  for (int i = 0; i < 40; ++i) {
+    seeds.push_back(kSite + "/slow/700?later=" + std::to_string(i));
+  }
+  o.workers.workers = 1;
+  o.workers.concurrency = 4;
+  const auto t0 = std::chrono::steady_clock::now();
+  SigintTimer timer(300);
+  CrawlRun run = Crawl(o, seeds);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  REQUIRE(run.summary.ok());
+  CHECK(run.summary->interrupted_by == SIGINT);
+  CHECK(run.summary->stop_reason == "interrupted");
+  CHECK(run.summary->abandoned == 0);
+  CHECK(run.records.size() == 4);  // The four in flight, none after.
+  for (const json& r : run.records) CHECK(r["status"] == 200);
+  CHECK(took < 3.0);
+  CHECK(
+      logger.Contains("SIGINT received: interrupted; finishing 4 requests "
+                      "in flight for up to 5 s"));
+}
+
+TEST_CASE("Crawl: after SIGINT and the grace period, the rest is abandoned") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.interrupt_grace_s = 0.5;
+  log::FakeLogger logger;
+  o.logger = &logger;
+  std::vector<std::string> seeds;
+  for (int i = 0; i < 4; ++i) {
+    seeds.push_back(kSite + "/slow/4000?i=" + std::to_string(i));
+  }
+  o.workers.workers = 1;
+  const auto t0 = std::chrono::steady_clock::now();
+  SigintTimer timer(300);
+  CrawlRun run = Crawl(o, seeds);  // Checks that no worker is left.
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  REQUIRE(run.summary.ok());
+  CHECK(run.summary->interrupted_by == SIGINT);
+  CHECK(run.summary->abandoned == 4);
+  CHECK(run.records.empty());  // Abandoned requests have no record.
+  CHECK(took < 2.5);           // 0.3 s + 0.5 s grace, not 4 s.
+  CHECK(logger.Contains("grace period over: abandoning 4 requests"));
 }
 
 }  // namespace
