@@ -23,6 +23,8 @@ PACKAGES=(
   nginx-light          # loopback web server for the fetch benchmark and the TLS tests (ssl, http2)
   openssl              # openssl CLI: the TLS tests make their CA and certificates at run time
   wrk                  # HTTP load generator, the benchmark's baseline
+  libcpp-httplib-dev   # cpp-httplib 0.11: the HTTP server of the --metrics process (/metrics, /status)
+  chromium             # headless browser: the test that renders the --report HTML and checks its charts
   time                 # /usr/bin/time: CPU time of a crawl in bench/run.sh (its --smoke mode is //tests/bench)
   curl                 # curl CLI: bench/run.sh probes nginx before a crawl
 )
