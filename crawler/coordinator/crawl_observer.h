@@ -40,7 +40,7 @@ struct HostQueue {
 };
 
 struct CrawlState {
-  double elapsed_s = 0;  // Since the crawl started.
+  double elapsed_s = 0;   // Since the crawl started.
   bool stopping = false;  // A limit or a signal stopped the leasing.
   bool final = false;     // The crawl is over; the last call.
   // Running totals (CrawlSummary's seen, worker_restarts and seconds are
