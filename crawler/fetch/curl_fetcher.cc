@@ -1140,7 +1140,10 @@ void CurlFetcher::ReleaseJar(Transfer* t) {
   curl_easy_setopt(t->easy, CURLOPT_SHARE, static_cast<CURLSH*>(nullptr));
   t->jar = nullptr;
   --jar->users;
-  if (count == 0 && jar->users == 0) jars_.erase(jar->host);
+  if (count == 0 && jar->users == 0) {
+    const std::string host = jar->host;  // The key outlives the jar.
+    jars_.erase(host);
+  }
 }
 
 bool CurlFetcher::FollowRedirect(Transfer* t) {

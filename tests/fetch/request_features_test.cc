@@ -296,6 +296,26 @@ TEST_SUITE("Cookies") {
     CHECK(CookieSent("cflood.test", "/echo?emptied").empty());
   }
 
+  TEST_CASE("Past kMaxCookieJars hosts, the least recently used jar goes") {
+    ClearLog();
+    FetchOptions o = TestOptions();
+    o.cookies = true;
+    std::vector<std::string> urls;
+    for (size_t i = 0; i <= kMaxCookieJars; ++i) {
+      urls.push_back(
+          U("lru" + std::to_string(i) + ".test", "/cookie?variant=plain"));
+      if (i == kMaxCookieJars / 2) urls.push_back(U("lru1.test", "/echo"));
+    }
+    urls.push_back(U("lru0.test", "/echo?end"));
+    urls.push_back(U("lru1.test", "/echo?end"));
+    FetchInOrder(o, urls);
+    CHECK(CookieSent("lru1.test", "/echo") == "plain=1");
+    // lru0.test's jar was the least recently used when the 1025th host set
+    // a cookie; lru1.test's had been used since.
+    CHECK(CookieSent("lru0.test", "/echo?end").empty());
+    CHECK(CookieSent("lru1.test", "/echo?end") == "plain=1");
+  }
+
   TEST_CASE("With cookies, redirects are followed here, one hop at a time") {
     ClearLog();
     FetchOptions o = TestOptions();
