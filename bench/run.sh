@@ -54,7 +54,9 @@
 #                    limits, peers, timing or installs); results in a
 #                    temporary directory; exit 1 when the crawl is wrong.
 # Environment: CRAWLER_BIN and PARSE_BENCH_BIN use those binaries instead of
-# building them (the Bazel smoke test sets CRAWLER_BIN).
+# building them (the Bazel smoke test sets CRAWLER_BIN); BENCH_SOURCE then
+# says in the report what they were built from (e.g. "ccbb650, a clean
+# export": the working tree may hold others' unfinished edits).
 # Every process started here (nginx, the sampler, a crawl in progress) is
 # stopped on exit, failure or interrupt, by its pid.
 set -euo pipefail

@@ -90,6 +90,8 @@ def source_state():
                                   timeout=20).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
+    if os.environ.get("BENCH_SOURCE"):  # Binaries given, built elsewhere.
+        return {"commit": os.environ["BENCH_SOURCE"], "dirty_crawler_files": []}
     dirty = [l[3:] for l in git("status", "--porcelain", "--", "crawler", "third_party",
                                  "BUILD", "WORKSPACE").splitlines() if l.strip()]
     return {"commit": git("rev-parse", "--short", "HEAD"), "dirty_crawler_files": dirty}
