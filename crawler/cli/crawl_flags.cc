@@ -125,6 +125,16 @@ Requests:
 Output:
   -o, --output FILE       write records to FILE instead of standard output
       --progress          print a progress line to stderr every second
+      --report FILE       write a crawl report to FILE: one self-contained
+                          HTML page with charts (pages per second, status
+                          codes, content types, depths, top hosts, slowest
+                          pages, errors)
+      --metrics [ADDR:]PORT
+                          serve /metrics (Prometheus text format) and
+                          /status (JSON) while crawling; ADDR defaults to
+                          127.0.0.1, any other must be an IP written out
+                          (0.0.0.0, [::]); PORT 0 picks a free port, printed
+                          on stderr
   -h, --help              show this help
 
 Exit status: 0 when the crawl ended (the last stderr line says why: done,
@@ -335,6 +345,16 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
     } else if (a == "--progress") {
       RETURN_IF_ERROR(no_value());
       f.job.progress = true;
+    } else if (a == "--report") {
+      ASSIGN_OR_RETURN(f.report, need());
+      if (f.report.empty()) {
+        return InvalidArgumentError("--report needs a file name");
+      }
+    } else if (a == "--metrics") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      StatusOr<metrics::ListenAddress> address = metrics::ParseListenAddress(v);
+      if (!address.ok()) return address.status().WithContext("--metrics");
+      f.metrics = *address;
     } else if (a == "--") {
       for (++i; i < args.size(); ++i) f.seeds.push_back(args[i]);
     } else if (a.size() > 1 && a[0] == '-') {

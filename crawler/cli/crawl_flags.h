@@ -5,12 +5,14 @@
 #ifndef CRAWLER_CLI_CRAWL_FLAGS_H_
 #define CRAWLER_CLI_CRAWL_FLAGS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crawler/base/status.h"
 #include "crawler/coordinator/crawl_job.h"
 #include "crawler/fetch/fetch_options.h"
+#include "crawler/metrics/listen_address.h"
 
 namespace crawler::cli {
 
@@ -33,6 +35,11 @@ struct CrawlFlags {
   bool keep_session_ids = false;
   coordinator::CrawlJobOptions job;
   fetch::FetchOptions fetch;
+  // --report FILE: write the crawl report (HTML) there; "" for none.
+  std::string report;
+  // --metrics ADDR:PORT: serve /metrics and /status there while crawling;
+  // unset for none.
+  std::optional<metrics::ListenAddress> metrics;
 };
 
 // The values `crawler crawl` starts from before any flag: the engine's

@@ -17,6 +17,7 @@
 
 #include "crawler/base/clock.h"
 #include "crawler/cli/crawl_flags.h"
+#include "crawler/cli/crawl_observers.h"
 #include "crawler/cli/fetch_flags.h"
 #include "crawler/cli/robots_command.h"
 #include "crawler/cli/run_command.h"
@@ -178,6 +179,18 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (seeds.empty()) {
     return Usage("crawl: no seed URLs (give URLs or --seeds FILE)");
   }
+  // --report and --metrics; the metrics server process is forked here,
+  // while this process has one thread.
+  StatusOr<std::unique_ptr<cli::CrawlObservers>> observers =
+      cli::CrawlObservers::Start(flags, seeds, stderr);
+  if (!observers.ok()) {
+    if (observers.status().code() == Code::kInvalidArgument) {
+      return Usage("crawl: " + observers.status().message());
+    }
+    std::fprintf(stderr, "crawler: %s\n", observers.status().message().c_str());
+    return kExitFailure;
+  }
+  (*observers)->Attach(&flags.job);
   std::FILE* out = stdout;
   std::string out_name = "standard output";
   if (!flags.output.empty() && flags.output != "-") {
@@ -216,6 +229,8 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (out != stdout && std::fclose(out) != 0 && summary.ok()) {
     summary = ErrnoError("closing " + out_name, errno);
   }
+  Status finished = (*observers)->Finish(summary.status(), clock);
+  if (!finished.ok() && summary.ok()) summary = finished;
   if (!summary.ok()) {
     std::fprintf(stderr, "crawler: crawl failed: %s\n",
                  summary.status().message().c_str());
