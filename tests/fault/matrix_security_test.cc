@@ -25,6 +25,7 @@
 
 #include "crawler/testing/command.h"
 #include "crawler/testing/fault_server.h"
+#include "crawler/testing/proxy_server.h"
 #include "crawler/testing/test_util.h"
 #include "tests/fault/matrix_harness.h"
 
@@ -420,6 +421,228 @@ TEST_CASE("S8: raw CR/LF refused in URLs and --user-agent; %0d%0a kept") {
     CHECK(ua.out.empty());
   }
   CHECK(HostLog("sec8.test").size() == 1);
+}
+
+// Secrets of the S5, S6 and S10 cases below: each contains "S3CR3T", which
+// no record, no stderr line and no request to another host may hold.
+const std::vector<std::string> kSecretEnv = {
+    "S5_TOKEN=S3CR3T-token", "S5_BASIC=user:S3CR3T-basic",
+    "S10_PROXY=puser:S3CR3T-proxy", "S10_BAD_PROXY=puser:S3CR3T-wrong"};
+
+TEST_CASE("S5: --auth credentials go to their origin only, never on") {
+  auto second = FaultServer::Start();
+  REQUIRE_MESSAGE(second.ok(), second.status().ToString());
+  const std::string port = std::to_string(Server().port());
+  const std::string other_port = (*second)->Url("s5auth.test", "/echo");
+  // Fetch: libcurl follows the redirects (CURLOPT_UNRESTRICTED_AUTH 0).
+  const Run run = Fetch(
+      {"--retries", "0", "--resolve", (*second)->ResolveFlag(), "--auth",
+       "http://s5auth.test:" + port + "=bearer:S5_TOKEN", "--auth",
+       "http://s5basic.test:" + port + "=basic:S5_BASIC",
+       U("s5auth.test", "/echo"),
+       U("s5auth.test", "/redirect?to=" + Q(U("s5other.test", "/echo"))),
+       U("s5auth.test", "/redirect?to=" + Q(other_port)),
+       U("s5basic.test", "/redirect?to=" + Q(U("s5other.test", "/echo?b"))),
+       U("s5other.test", "/echo?direct")},
+      30000, kSecretEnv);
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 5);
+  for (const json& r : run.records) CHECK(Fetched(r));
+  for (const json& e : HostLog("s5auth.test")) {
+    CHECK(Header(e, "authorization") ==
+          std::vector<std::string>{"Bearer S3CR3T-token"});
+  }
+  for (const json& e : HostLog("s5basic.test")) {
+    // base64("user:S3CR3T-basic")
+    CHECK(Header(e, "authorization") ==
+          std::vector<std::string>{"Basic dXNlcjpTM0NSM1QtYmFzaWM="});
+  }
+  std::vector<json> other = HostLog("s5other.test");
+  REQUIRE(other.size() == 3);
+  for (const json& e : other) {
+    CHECK(Header(e, "authorization").empty());
+    CHECK(e["raw"].get<std::string>().find("S3CR3T") == std::string::npos);
+  }
+  auto log = (*second)->Log("host=s5auth.test");
+  REQUIRE(log.ok());
+  for (const json& e : json::parse(*log)) {
+    CHECK(Header(e, "authorization").empty());  // Same name, other port.
+  }
+  // The /echo bodies hold the token sent to its own origin; nothing else
+  // does.
+  CHECK(run.err.find("S3CR3T") == std::string::npos);
+  // Crawl: each hop is a request of its own, matched on its origin.
+  const Run crawl =
+      Crawl({"--max-depth", "0", "--scope", "any", "--auth",
+             "http://s5e.test:" + port + "=bearer:S5_TOKEN",
+             U("s5e.test", "/redirect?to=" + Q(U("s5f.test", "/echo")))},
+            30000, kSecretEnv);
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  CHECK(crawl.records.size() == 2);
+  std::vector<json> c = HostLog("s5e.test");
+  REQUIRE(c.size() == 2);  // robots.txt and the redirect.
+  for (const json& e : c) {
+    CHECK(Header(e, "authorization") ==
+          std::vector<std::string>{"Bearer S3CR3T-token"});
+  }
+  std::vector<json> d = HostLog("s5f.test");
+  REQUIRE(d.size() == 2);
+  for (const json& e : d) CHECK(Header(e, "authorization").empty());
+  CHECK(crawl.out.find("S3CR3T") == std::string::npos);
+  CHECK(crawl.err.find("S3CR3T") == std::string::npos);
+}
+
+TEST_CASE("S5: --auth naming an unset variable is a usage error") {
+  for (const char* cmd : {"crawl", "fetch"}) {
+    CAPTURE(cmd);
+    const Run run = RunCrawler(
+        {cmd, "--allow-private", "--resolve", Server().ResolveFlag(), "--auth",
+         "s5u.test=bearer:S5_UNSET_VARIABLE", U("s5u.test", "/echo")},
+        10000, kSecretEnv, "", /*json_lines=*/false);
+    CHECK(run.code == 2);
+    CHECK(run.out.empty());
+    CHECK(run.err.find("S5_UNSET_VARIABLE is not set") != std::string::npos);
+  }
+  CHECK(HostLog("s5u.test").empty());
+}
+
+TEST_CASE("S6: with --cookies, a cookie goes back to its host only") {
+  const std::string h = "s6on.test";
+  // One worker, one transfer at a time: the jar is that worker's, and each
+  // cookie is set before the next request.
+  const std::vector<std::string> one = {"--workers", "1", "--concurrency", "1"};
+  std::vector<std::string> args = one;
+  for (const std::string& u :
+       {U(h, "/cookie?variant=plain"), U(h, "/cookie?variant=psl"),
+        U(h, "/cookie?variant=ip"), U(h, "/cookie?variant=crlf"),
+        U("x." + h, "/cookie?variant=domain&domain=" + h), U(h, "/echo"),
+        U("x." + h, "/echo"), U("s6off.test", "/echo")}) {
+    args.push_back(u);
+  }
+  args.insert(args.begin(), "--cookies");
+  const Run run = Fetch(args);
+  CHECK_MESSAGE(run.code == 0, run.err);
+  REQUIRE(run.records.size() == 8);
+  for (const json& r : run.records) CHECK(Fetched(r));
+  auto cookie_of = [&](const std::string& host) {
+    for (const json& e : HostLog(host)) {
+      if (e["path"] == "/echo") {
+        std::vector<std::string> c = Header(e, "cookie");
+        return c.empty() ? std::string() : c[0];
+      }
+    }
+    return std::string("(no request)");
+  };
+  // plain and crlf (its value stays encoded) are s6on.test's; psl
+  // (Domain=.test, a public suffix) and ip (Domain=127.0.0.1) were refused;
+  // x.s6on.test's Domain=s6on.test cookie stays x.s6on.test's.
+  const std::string on = cookie_of(h);
+  CHECK(on.find("plain=1") != std::string::npos);
+  CHECK(on.find("crlf=a%0d%0aX-Injected:%201") != std::string::npos);
+  CHECK(on.find("psl") == std::string::npos);
+  CHECK(on.find("ip=") == std::string::npos);
+  CHECK(on.find("dom=") == std::string::npos);
+  CHECK(cookie_of("x." + h) == "dom=1");
+  CHECK(cookie_of("s6off.test").empty());
+  // A crawl keeps cookies per host as well (robots.txt is fetched first).
+  std::vector<std::string> crawl_args = {"--cookies", "--max-depth", "0",
+                                         "--scope", "any"};
+  crawl_args.insert(crawl_args.end(), one.begin(), one.end());
+  crawl_args.push_back(U("s6crawl.test", "/cookie?variant=plain"));
+  crawl_args.push_back(U("s6crawl.test", "/echo"));
+  crawl_args.push_back(U("s6crawl2.test", "/echo"));
+  const Run crawl = Crawl(crawl_args);
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  CHECK(crawl.records.size() == 3);
+  CHECK(cookie_of("s6crawl.test") == "plain=1");
+  CHECK(cookie_of("s6crawl2.test").empty());
+}
+
+TEST_CASE("S8: --header is sent as given; CR/LF in it is a usage error") {
+  const Run run = Fetch({"--header", "X-S8: yes", "-H", "Accept-Language: fr",
+                         U("s8h.test", "/echo")});
+  CHECK_MESSAGE(run.code == 0, run.err);
+  std::vector<json> log = HostLog("s8h.test");
+  REQUIRE(log.size() == 1);
+  const std::string raw = log[0]["raw"];
+  CHECK(raw.find("\r\nX-S8: yes\r\n") != std::string::npos);
+  CHECK(raw.find("\r\nAccept-Language: fr\r\n") != std::string::npos);
+  for (const char* cmd : {"crawl", "fetch"}) {
+    for (const char* bad : {"X-A: b\r\nX-Injected: 1", "X-A: b\nX-Injected: 1",
+                            "Host: evil.test"}) {
+      CAPTURE(cmd);
+      CAPTURE(bad);
+      const Run r = RunCrawler({cmd, "--header", bad, U("s8h.test", "/echo")},
+                               10000, {}, "", /*json_lines=*/false);
+      CHECK(r.code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err.find("X-Injected") == std::string::npos);
+    }
+  }
+  CHECK(HostLog("s8h.test").size() == 1);
+}
+
+TEST_CASE("S10: proxy credentials come from the environment, never shown") {
+  crawler::testing::ProxyServerOptions po;
+  po.credentials = "puser:S3CR3T-proxy";
+  po.map = {"test=127.0.0.1"};
+  auto proxy = crawler::testing::ProxyServer::Start(po);
+  REQUIRE_MESSAGE(proxy.ok(), proxy.status().ToString());
+  const std::string via = (*proxy)->Url("http");
+  // Through the proxy: no --resolve (the proxy maps *.test itself).
+  auto through = [&](const std::string& cmd,
+                     const std::vector<std::string>& args) {
+    std::vector<std::string> a = {cmd, "--allow-private", "--proxy",
+                                  via, "--timeout",       "2"};
+    if (cmd == "crawl") {
+      a.insert(a.end(), {"--delay", "0", "--max-depth", "0"});
+    }
+    a.insert(a.end(), args.begin(), args.end());
+    return RunCrawler(a, 30000, kSecretEnv);
+  };
+  const Run fetch = through(
+      "fetch", {"--proxy-user-env", "S10_PROXY", "--retries", "0",
+                U("s10.test", "/echo"), U("s10.test", "/status?code=500"),
+                "http://127.0.0.1:1/refused"});
+  CHECK_MESSAGE(fetch.code == 0, fetch.err);
+  REQUIRE(fetch.records.size() == 3);
+  CHECK(Fetched(fetch.records[0]));
+  const Run crawl = through(
+      "crawl", {"--proxy-user-env", "S10_PROXY", U("s10c.test", "/page/1")});
+  CHECK_MESSAGE(crawl.code == 0, crawl.err);
+  CHECK(crawl.records.size() == 1);
+  const Run refused = through(
+      "fetch", {"--proxy-user-env", "S10_BAD_PROXY", U("s10.test", "/echo")});
+  CHECK_MESSAGE(refused.code == 0, refused.err);
+  REQUIRE(refused.records.size() == 1);
+  CHECK(refused.records[0]["status"] == 407);  // The proxy's answer.
+  for (const Run* r : {&fetch, &crawl, &refused}) {
+    CHECK(r->out.find("S3CR3T") == std::string::npos);
+    CHECK(r->err.find("S3CR3T") == std::string::npos);
+  }
+  // The proxy got them (base64 "puser:S3CR3T-proxy"); the origin did not.
+  size_t with_credentials = 0;
+  for (const std::string& line : (*proxy)->LogLines()) {
+    const json e = json::parse(line);
+    if (e["proxy_authorization"] == "Basic cHVzZXI6UzNDUjNULXByb3h5") {
+      ++with_credentials;
+    }
+  }
+  CHECK(with_credentials >= 4);  // fetch: 3; crawl: robots.txt and the page.
+  for (const json& e : HostLog("s10.test")) {
+    CHECK(Header(e, "proxy-authorization").empty());
+  }
+  // On the command line, credentials are refused without being repeated.
+  for (const char* cmd : {"crawl", "fetch"}) {
+    CAPTURE(cmd);
+    const Run r =
+        RunCrawler({cmd, "--proxy", "http://puser:S3CR3T-argv@127.0.0.1:3128",
+                    U("s10.test", "/echo")},
+                   10000, {}, "", /*json_lines=*/false);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("S3CR3T") == std::string::npos);
+    CHECK(r.err.find("--proxy-user-env") != std::string::npos);
+  }
 }
 
 TEST_CASE("S12: XML bombs and XXE in sitemaps: refused, no local file") {
