@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "crawler/cli/flag_values.h"
+#include "crawler/cli/output_flags.h"
 #include "crawler/cli/request_flags.h"
 #include "crawler/fetch/address_policy.h"
 #include "crawler/robots/robots.h"
@@ -123,8 +124,29 @@ Requests:
                           that scheme, host and port, never after a redirect
                           to another (repeatable)
 Output:
-  -o, --output FILE       write records to FILE instead of standard output
-      --progress          print a progress line to stderr every second
+  -o, --output FILE       write records to FILE ('-': standard output, the
+                          default); each record is written whole as it comes
+      --format FORMAT     records as jsonl (JSON lines, the default) or csv
+                          (RFC 4180: a header line, CRLF line ends)
+      --fields LIST       write only these fields, in this order, e.g.
+                          url,status,title (default: every field)
+      --progress          show progress on stderr even when it is not a
+                          terminal: a line every second (on a terminal, a
+                          status line refreshed in place is shown anyway,
+                          unless -q or the records go to the terminal)
+  -q, --quiet             print only errors on stderr: no progress, no
+                          summary
+  -v, --verbose           also print one line per URL on stderr
+      --log-level LEVEL   error, warn, info (default) or debug
+      --log-file FILE     append messages to FILE, one timestamped line each,
+                          instead of stderr (errors still go to stderr too)
+      --grace-period SEC  after Ctrl-C or SIGTERM, time the requests in
+                          flight get to finish (default 5; 0: none); a
+                          second Ctrl-C stops at once
+      --max-error-rate RATE
+                          exit with status 3 when more than RATE of the
+                          fetched URLs ended with an error: a fraction (0.05)
+                          or a percentage (5%) (default: off)
       --report FILE       write a crawl report to FILE: one self-contained
                           HTML page with charts (pages per second, status
                           codes, content types, depths, top hosts, slowest
@@ -137,9 +159,15 @@ Output:
                           on stderr
   -h, --help              show this help
 
-Exit status: 0 when the crawl ended (the last stderr line says why: done,
-max_pages, max_bytes, max_duration), 1 when it could not run, 2 on a usage
-error, 130/143 when stopped by SIGINT/SIGTERM.
+At the end, a summary on stderr: pages by status class, errors by class,
+bytes, hosts, duration, pages/s; its last line says why the crawl stopped:
+"crawler: crawl stopped (REASON): ...", REASON done, max_pages, max_bytes,
+max_duration or interrupted.
+
+Exit status: 0 when the crawl ended, 1 when it could not run or finish
+(e.g. the output cannot be written), 2 on a usage error, 3 when it ended
+with more errors than --max-error-rate allows, 130/143 when stopped by
+SIGINT/SIGTERM.
 )";
 }
 
@@ -207,6 +235,12 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
     ASSIGN_OR_RETURN(bool request_flag,
                      ParseRequestFlag(a, need, no_value, &f.fetch));
     if (request_flag) continue;
+    ASSIGN_OR_RETURN(
+        bool output_flag,
+        ParseOutputFlag(a, need, no_value,
+                        {&f.records, &f.log, &f.job.interrupt_grace_s,
+                         &f.job.max_error_rate, output::RecordKind::kCrawl}));
+    if (output_flag) continue;
     if (a == "-h" || a == "--help") {
       RETURN_IF_ERROR(no_value());
       f.help = true;

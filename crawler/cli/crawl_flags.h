@@ -12,7 +12,9 @@
 #include "crawler/base/status.h"
 #include "crawler/coordinator/crawl_job.h"
 #include "crawler/fetch/fetch_options.h"
+#include "crawler/log/log_options.h"
 #include "crawler/metrics/listen_address.h"
+#include "crawler/output/output_options.h"
 
 namespace crawler::cli {
 
@@ -30,6 +32,11 @@ struct CrawlFlags {
   std::vector<std::string> seeds;       // Positional URLs.
   std::vector<std::string> seed_files;  // --seeds FILE (repeatable).
   std::string output;                   // -o FILE ("" or "-": stdout).
+  // Record format and fields (--format, --fields).
+  output::OutputOptions records;
+  // How much is said on stderr, and the log file (--quiet, --verbose,
+  // --log-level, --log-file).
+  log::LogOptions log;
   // --keep-session-ids: kSessionIdParams are not added to
   // job.url.strip_query_params.
   bool keep_session_ids = false;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "crawler/cli/flag_values.h"
+#include "crawler/cli/output_flags.h"
 #include "crawler/cli/request_flags.h"
 #include "crawler/fetch/address_policy.h"
 
@@ -21,7 +22,8 @@ standard input. One URL per line; blank lines and '#' comments are ignored.
 
 Options:
   -i, --input FILE        read URLs from FILE ('-' for standard input)
-  -o, --output FILE       write records to FILE instead of standard output
+  -o, --output FILE       write records to FILE ('-': standard output, the
+                          default); each record is written whole as it comes
   -w, --workers N         worker processes (default: number of CPUs)
   -c, --concurrency N     transfers in flight per worker (default: 16)
       --ordered           write records in input order (default: as they finish)
@@ -87,12 +89,33 @@ Options:
                           environment variable VAR; sent only to requests to
                           that scheme, host and port, never after a redirect
                           to another (repeatable)
-      --progress          print a progress line to stderr every second
+Output and messages:
+      --format FORMAT     records as jsonl (JSON lines, the default) or csv
+                          (RFC 4180: a header line, CRLF line ends)
+      --fields LIST       write only these fields, in this order, e.g.
+                          url,status,title (default: every field)
+      --progress          show progress on stderr even when it is not a
+                          terminal: a line every second (on a terminal, a
+                          status line refreshed in place is shown anyway,
+                          unless -q or the records go to the terminal)
+  -q, --quiet             print only errors on stderr
+  -v, --verbose           also print one line per URL on stderr
+      --log-level LEVEL   error, warn, info (default) or debug
+      --log-file FILE     append messages to FILE, one timestamped line each,
+                          instead of stderr (errors still go to stderr too)
+      --grace-period SEC  after Ctrl-C or SIGTERM, time the URLs in flight
+                          get to finish (default 5; 0: none); a second
+                          Ctrl-C stops at once
+      --max-error-rate RATE
+                          exit with status 3 when more than RATE of the
+                          URLs ended with an error: a fraction (0.05) or a
+                          percentage (5%) (default: off)
   -h, --help              show this help
 
 Exit status: 0 when every URL got its record (per-URL failures are in the
 records), 1 when the job could not run or finish (e.g. the output cannot be
-written), 2 on a usage error, 130/143 when stopped by SIGINT/SIGTERM.
+written), 2 on a usage error, 3 when more URLs failed than --max-error-rate
+allows, 130/143 when stopped by SIGINT/SIGTERM.
 )";
 }
 
@@ -127,6 +150,12 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
     ASSIGN_OR_RETURN(bool request_flag,
                      ParseRequestFlag(a, need_value, no_value, &f.fetch));
     if (request_flag) continue;
+    ASSIGN_OR_RETURN(
+        bool output_flag,
+        ParseOutputFlag(a, need_value, no_value,
+                        {&f.records, &f.log, &f.job.interrupt_grace_s,
+                         &f.job.max_error_rate, output::RecordKind::kFetch}));
+    if (output_flag) continue;
     if (a == "-h" || a == "--help") {
       RETURN_IF_ERROR(no_value());
       f.help = true;

@@ -12,6 +12,8 @@
 #include "crawler/base/status.h"
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/fetch/fetch_options.h"
+#include "crawler/log/log_options.h"
+#include "crawler/output/output_options.h"
 
 namespace crawler::cli {
 
@@ -20,6 +22,11 @@ struct FetchFlags {
   std::vector<std::string> urls;  // Positional arguments.
   std::string input;              // --input FILE ("-" = stdin).
   std::string output;             // -o FILE ("" or "-" = stdout).
+  // Record format and fields (--format, --fields).
+  output::OutputOptions records;
+  // How much is said on stderr, and the log file (--quiet, --verbose,
+  // --log-level, --log-file).
+  log::LogOptions log;
   coordinator::FetchJobOptions job;
   fetch::FetchOptions fetch;
 };

@@ -1,11 +1,12 @@
 // crawler: the command-line entry point. Wiring only: parse the arguments,
 // build the concrete implementations, run, map the Status to an exit code.
 //
-// Exit codes (documented in `crawler --help` and README.md):
+// Exit codes (exit_codes.h; documented in `crawler --help` and README.md):
 //   0   success
 //   1   the job could not run or finish (message on stderr)
 //   2   usage error (message names the bad argument), or an invalid crawl
 //       file (`run`, `validate`: every error with file, line and column)
+//   3   the job ended with more errors than --max-error-rate allows
 //   130 stopped by SIGINT, 143 stopped by SIGTERM
 #include <signal.h>
 
@@ -18,24 +19,31 @@
 #include "crawler/base/clock.h"
 #include "crawler/cli/crawl_flags.h"
 #include "crawler/cli/crawl_observers.h"
+#include "crawler/cli/exit_codes.h"
 #include "crawler/cli/fetch_flags.h"
+#include "crawler/cli/job_console.h"
 #include "crawler/cli/robots_command.h"
 #include "crawler/cli/run_command.h"
+#include "crawler/cli/summary.h"
 #include "crawler/cli/url_command.h"
 #include "crawler/cli/validate_command.h"
 #include "crawler/coordinator/crawl_job.h"
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/fetch/curl_fetcher.h"
+#include "crawler/log/text_sink.h"
 #include "crawler/mp/shared_stats.h"
+#include "crawler/output/line_sink.h"
+#include "crawler/output/record_fields.h"
+#include "crawler/output/record_format.h"
 #include "crawler/output/record_writer.h"
 #include "crawler/worker/worker.h"
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using crawler::cli::kExitFailure;
+using crawler::cli::kExitOk;
+using crawler::cli::kExitUsage;
 
 const char* kUsage = R"(Usage: crawler COMMAND [OPTIONS]
 
@@ -58,8 +66,9 @@ Options:
   -h, --help       show this help
   -V, --version    print the version
 
-Exit status: 0 success, 1 failure, 2 usage or crawl-file error, 130/143
-interrupted.
+Exit status: 0 success, 1 failure, 2 usage or crawl-file error, 3 more
+errors than --max-error-rate allows, 130/143 interrupted (SIGINT/SIGTERM; a
+second Ctrl-C stops at once).
 )";
 
 int Usage(const std::string& message) {
@@ -76,6 +85,27 @@ crawler::StatusOr<std::unique_ptr<crawler::mp::SharedStats>> MakeStats() {
   using namespace crawler;
   return mp::SharedStats::Create(
       {worker::kStatBytes, worker::kStatParsed, worker::kStatParseMicros});
+}
+
+// Where the records go (-o), in their format and fields.
+struct Records {
+  std::unique_ptr<crawler::output::LineSink> sink;
+  std::unique_ptr<crawler::output::RecordWriter> writer;
+};
+
+crawler::StatusOr<Records> OpenRecords(
+    const std::string& path, const crawler::output::OutputOptions& options,
+    crawler::output::RecordKind kind) {
+  using namespace crawler;
+  ASSIGN_OR_RETURN(std::vector<output::Field> fields,
+                   output::ResolveFields(options.fields, kind));
+  Records r;
+  StatusOr<std::unique_ptr<output::LineSink>> sink = output::OpenLineSink(path);
+  if (!sink.ok()) return sink.status().WithContext("-o");
+  r.sink = std::move(*sink);
+  r.writer = std::make_unique<output::RecordWriter>(
+      *r.sink, output::NewRecordFormat(options.format, std::move(fields)));
+  return r;
 }
 
 int RunFetch(const std::vector<std::string>& args) {
@@ -106,17 +136,9 @@ int RunFetch(const std::vector<std::string>& args) {
   if (input_file != nullptr) sources.push_back(&file_source);
   coordinator::ChainUrlSource input(sources);
 
-  std::FILE* out = stdout;
-  std::string out_name = "standard output";
-  if (!flags.output.empty() && flags.output != "-") {
-    out = std::fopen(flags.output.c_str(), "w");
-    if (out == nullptr) {
-      return Usage("fetch: cannot write -o '" + flags.output +
-                   "': " + std::strerror(errno));
-    }
-    out_name = flags.output;
-  }
-  output::RecordWriter writer(out, out_name);
+  StatusOr<Records> records =
+      OpenRecords(flags.output, flags.records, output::RecordKind::kFetch);
+  if (!records.ok()) return Usage("fetch: " + records.status().message());
 
   StatusOr<std::unique_ptr<mp::SharedStats>> stats = MakeStats();
   if (!stats.ok()) {
@@ -124,6 +146,22 @@ int RunFetch(const std::vector<std::string>& args) {
     return kExitFailure;
   }
   flags.job.stats = stats->get();
+  SystemClock clock;
+  cli::JobConsole::Options console_options;
+  console_options.log = flags.log;
+  console_options.progress = flags.job.progress;
+  console_options.records_to_terminal = records->sink->IsTerminal();
+  console_options.final_line = true;
+  console_options.stats = stats->get();
+  StatusOr<std::unique_ptr<cli::JobConsole>> console =
+      cli::JobConsole::Open(console_options, log::StandardError(), clock);
+  if (!console.ok()) return Usage("fetch: " + console.status().message());
+  log::Logger& logger = (*console)->logger();
+  flags.job.logger = &logger;
+  if ((*console)->progress() != nullptr) {
+    flags.job.progress_listener = (*console)->progress();
+    flags.job.progress_interval_s = 0.2;
+  }
   worker::WorkerOptions worker_options;
   worker_options.stats = stats->get();
   if (const char* crash = std::getenv("CRAWLER_TEST_CRASH_ON")) {
@@ -138,18 +176,20 @@ int RunFetch(const std::vector<std::string>& args) {
       worker_options);
 
   StatusOr<coordinator::FetchJobSummary> summary =
-      coordinator::RunFetchJob(flags.job, input, writer, launcher);
+      coordinator::RunFetchJob(flags.job, input, *records->writer, launcher);
   if (input_file != nullptr && input_file != stdin) std::fclose(input_file);
-  if (out != stdout && std::fclose(out) != 0 && summary.ok()) {
-    summary = ErrnoError("closing " + out_name, errno);
-  }
+  Status closed = records->sink->Close();
+  if (!closed.ok() && summary.ok()) summary = closed;
   if (!summary.ok()) {
-    std::fprintf(stderr, "crawler: fetch failed: %s\n",
-                 summary.status().message().c_str());
+    logger.Error("fetch failed: " + summary.status().message());
     return kExitFailure;
   }
-  if (summary->interrupted_by != 0) return 128 + summary->interrupted_by;
-  return kExitOk;
+  const coordinator::FetchJobSummary& s = *summary;
+  if (s.error_rate_exceeded && s.interrupted_by == 0) {
+    logger.Error(cli::ErrorRateMessage(s.error_rate, s.errors, s.urls,
+                                       flags.job.max_error_rate, "URLs"));
+  }
+  return cli::FetchExitCode(s);
 }
 
 // The crawl that `flags` describe (from `crawler crawl` or `crawler run`).
@@ -191,23 +231,29 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
     return kExitFailure;
   }
   (*observers)->Attach(&flags.job);
-  std::FILE* out = stdout;
-  std::string out_name = "standard output";
-  if (!flags.output.empty() && flags.output != "-") {
-    out = std::fopen(flags.output.c_str(), "w");
-    if (out == nullptr) {
-      return Usage("crawl: cannot write -o '" + flags.output +
-                   "': " + std::strerror(errno));
-    }
-    out_name = flags.output;
-  }
-  output::RecordWriter writer(out, out_name);
+  StatusOr<Records> records =
+      OpenRecords(flags.output, flags.records, output::RecordKind::kCrawl);
+  if (!records.ok()) return Usage("crawl: " + records.status().message());
   StatusOr<std::unique_ptr<mp::SharedStats>> stats = MakeStats();
   if (!stats.ok()) {
     std::fprintf(stderr, "crawler: %s\n", stats.status().ToString().c_str());
     return kExitFailure;
   }
   flags.job.stats = stats->get();
+  SystemClock clock;
+  cli::JobConsole::Options console_options;
+  console_options.log = flags.log;
+  console_options.progress = flags.job.progress;
+  console_options.records_to_terminal = records->sink->IsTerminal();
+  console_options.stats = stats->get();
+  StatusOr<std::unique_ptr<cli::JobConsole>> console =
+      cli::JobConsole::Open(console_options, log::StandardError(), clock);
+  if (!console.ok()) return Usage("crawl: " + console.status().message());
+  log::Logger& logger = (*console)->logger();
+  flags.job.logger = &logger;
+  if ((*console)->progress() != nullptr) {
+    flags.job.observers.push_back((*console)->progress());
+  }
   worker::WorkerOptions worker_options;
   worker_options.stats = stats->get();
   worker_options.honour_nofollow = flags.job.honour_nofollow;
@@ -223,48 +269,27 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   coordinator::ForkWorkerLauncher launcher(
       [fetch_options] { return fetch::NewCurlFetcher(fetch_options); },
       worker_options);
-  SystemClock clock;
-  StatusOr<coordinator::CrawlSummary> summary =
-      coordinator::RunCrawlJob(flags.job, seeds, writer, launcher, clock);
-  if (out != stdout && std::fclose(out) != 0 && summary.ok()) {
-    summary = ErrnoError("closing " + out_name, errno);
-  }
+  StatusOr<coordinator::CrawlSummary> summary = coordinator::RunCrawlJob(
+      flags.job, seeds, *records->writer, launcher, clock);
+  Status closed = records->sink->Close();
+  if (!closed.ok() && summary.ok()) summary = closed;
   Status finished = (*observers)->Finish(summary.status(), clock);
   if (!finished.ok() && summary.ok()) summary = finished;
   if (!summary.ok()) {
-    std::fprintf(stderr, "crawler: crawl failed: %s\n",
-                 summary.status().message().c_str());
+    logger.Error("crawl failed: " + summary.status().message());
     return kExitFailure;
   }
   const coordinator::CrawlSummary& s = *summary;
-  std::fprintf(
-      stderr,
-      "crawler: crawl stopped (%s): %llu pages (%llu ok, %llu errors), "
-      "%.1f MB, %llu robots.txt fetches, %llu sitemaps listed, %llu fetched "
-      "(%llu URLs), %llu retries in %.1f s; skipped: "
-      "%llu seen, %llu out of scope, %llu by robots.txt, %llu too deep, "
-      "%llu over the per-host cap, %llu over the query-variant cap, %llu bad "
-      "URLs; seen-set %llu URLs at %.1f bytes/URL%s\n",
-      s.stop_reason.c_str(), static_cast<unsigned long long>(s.pages),
-      static_cast<unsigned long long>(s.ok),
-      static_cast<unsigned long long>(s.errors), s.bytes / 1e6,
-      static_cast<unsigned long long>(s.robots_fetches),
-      static_cast<unsigned long long>(s.sitemaps_listed),
-      static_cast<unsigned long long>(s.sitemap_fetches),
-      static_cast<unsigned long long>(s.sitemap_urls),
-      static_cast<unsigned long long>(s.retries), s.seconds,
-      static_cast<unsigned long long>(s.skipped_seen),
-      static_cast<unsigned long long>(s.skipped_scope),
-      static_cast<unsigned long long>(s.skipped_robots),
-      static_cast<unsigned long long>(s.skipped_depth),
-      static_cast<unsigned long long>(s.skipped_host_cap),
-      static_cast<unsigned long long>(s.skipped_query_variants),
-      static_cast<unsigned long long>(s.skipped_bad_url),
-      static_cast<unsigned long long>(s.seen), s.seen_bytes_per_url,
-      flags.fetch.insecure ? "; --insecure: TLS certificates not verified"
-                           : "");
-  if (s.interrupted_by != 0) return 128 + s.interrupted_by;
-  return kExitOk;
+  if (s.error_rate_exceeded && s.interrupted_by == 0) {
+    logger.Error(cli::ErrorRateMessage(s.error_rate, s.errors, s.pages,
+                                       flags.job.max_error_rate, "pages"));
+  }
+  // The summary; its last line says why the crawl stopped.
+  for (const std::string& line :
+       cli::CrawlSummaryLines(s, flags.fetch.insecure)) {
+    logger.Info(line);
+  }
+  return cli::CrawlExitCode(s);
 }
 
 }  // namespace
