@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -374,6 +375,67 @@ TEST_CASE("Crawl: after SIGINT and the grace period, the rest is abandoned") {
   CHECK(run.records.empty());  // Abandoned requests have no record.
   CHECK(took < 2.5);           // 0.3 s + 0.5 s grace, not 4 s.
   CHECK(logger.Contains("grace period over: abandoning 4 requests"));
+}
+
+// Observers (the report, the metrics) see exactly the records written, in
+// order, and the crawl's state periodically and once at the end.
+class RecordingObserver : public CrawlObserver {
+ public:
+  void OnRecord(const ipc::FetchResult& r, RecordKind kind, int depth,
+                double elapsed_s) override {
+    urls.push_back(r.url);
+    kinds.push_back(kind);
+    depths.push_back(depth);
+    CHECK(elapsed_s >= last_elapsed);
+    last_elapsed = elapsed_s;
+  }
+  void OnProgress(const CrawlState& state) override {
+    REQUIRE(state.totals != nullptr);
+    CHECK_FALSE(saw_final);  // The final state comes last, once.
+    if (state.final) {
+      saw_final = true;
+      final_pages = state.totals->pages;
+      final_queued = state.queued;
+      final_in_flight = state.in_flight;
+      robots_ready = state.robots_ready;
+    }
+    ++progress_calls;
+  }
+  std::vector<std::string> urls;
+  std::vector<RecordKind> kinds;
+  std::vector<int> depths;
+  double last_elapsed = 0;
+  int progress_calls = 0;
+  bool saw_final = false;
+  uint64_t final_pages = 0;
+  size_t final_queued = 1;
+  size_t final_in_flight = 1;
+  size_t robots_ready = 0;
+};
+
+TEST_CASE("Crawl: observers see every record in output order, then the end") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 2;
+  RecordingObserver observer;
+  o.observers.push_back(&observer);
+  CrawlRun run = Crawl(o, {kSite + "/page/0", "ftp://bad.test/"});
+  REQUIRE_MESSAGE(run.summary.ok(), run.summary.status().ToString());
+  REQUIRE(observer.urls.size() == run.records.size());
+  for (size_t i = 0; i < run.records.size(); ++i) {
+    CHECK(observer.urls[i] == run.records[i]["url"]);
+    CHECK(observer.depths[i] == run.records[i]["depth"]);
+  }
+  // The refused seed is the only record without a fetch.
+  CHECK(observer.kinds[0] == RecordKind::kUnfetched);
+  CHECK(std::count(observer.kinds.begin(), observer.kinds.end(),
+                   RecordKind::kFetched) ==
+        static_cast<long>(run.summary->pages));
+  CHECK(observer.saw_final);
+  CHECK(observer.progress_calls >= 1);
+  CHECK(observer.final_pages == run.summary->pages);
+  CHECK(observer.final_queued == 0);
+  CHECK(observer.final_in_flight == 0);
+  CHECK(observer.robots_ready == 1);
 }
 
 }  // namespace

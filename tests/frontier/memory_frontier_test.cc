@@ -244,5 +244,39 @@ TEST_CASE(
   CHECK(f.Lease(clock.Now()));
 }
 
+TEST_CASE("Frontier: LongestQueues lists the longest host queues, bounded") {
+  MemoryFrontier f({});
+  for (int i = 0; i < 5; ++i) f.Add(Item("a.test", "/" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i) f.Add(Item("b.test", "/" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i) f.Add(Item("c.test", "/" + std::to_string(i)));
+  f.Add(Item("d.test", "/"));
+  size_t hosts = 0;
+  auto top = f.LongestQueues(3, &hosts);
+  CHECK(hosts == 4);
+  REQUIRE(top.size() == 3);
+  CHECK(top[0] == std::make_pair(std::string("http://a.test"), size_t{5}));
+  CHECK(top[1] == std::make_pair(std::string("http://b.test"), size_t{3}));
+  CHECK(top[2] == std::make_pair(std::string("http://c.test"), size_t{3}));
+  CHECK(f.LongestQueues(0, &hosts).empty());
+  CHECK(hosts == 4);
+}
+
+TEST_CASE("Frontier: LongestQueues forgets leased URLs") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .per_host = 100});
+  f.Add(Item("a.test", "/1"));
+  f.Add(Item("a.test", "/2"));
+  f.Add(Item("b.test", "/1"));
+  REQUIRE(f.Lease(clock.Now()).has_value());
+  size_t hosts = 0;
+  auto top = f.LongestQueues(10, &hosts);
+  CHECK(hosts == 2);
+  CHECK(top.size() == 2);
+  while (f.Lease(clock.Now())) {
+  }
+  CHECK(f.LongestQueues(10, &hosts).empty());
+  CHECK(hosts == 0);
+}
+
 }  // namespace
 }  // namespace crawler::frontier
