@@ -236,8 +236,9 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
     return Status::Ok();
   }
   // Most links of a site point at pages already seen: check that first, it
-  // costs one hash, where the checks below parse the URL.
-  if (frontier_.Contains(u)) {
+  // costs one hash, where the checks below parse the URL. A URL still
+  // queued deeper than this path goes on (the frontier lowers its depth).
+  if (frontier_.Contains(u) && !frontier_.QueuedDeeper(u, depth)) {
     ++summary_.skipped_seen;
     return Status::Ok();
   }
@@ -282,6 +283,7 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
   item.hops = hops;
   switch (frontier_.Add(std::move(item))) {
     case frontier::AddResult::kAdded:
+    case frontier::AddResult::kShallower:
       break;
     case frontier::AddResult::kSeen:
       ++summary_.skipped_seen;

@@ -39,6 +39,9 @@ enum class AddResult {
   // FrontierOptions::max_query_variants URLs with a query already accepted
   // for this URL's origin and path.
   kQueryVariantsCapReached,
+  // Already queued, not yet leased, at a greater depth: now queued at this
+  // item's depth and with its referrer (FrontierOptions::requeue_shallower).
+  kShallower,
 };
 
 // What a host's answer says about when to contact it next.
@@ -66,6 +69,10 @@ class Frontier {
   // True when the URL was already accepted (a cheap check before the costlier
   // ones a caller makes before Add).
   virtual bool Contains(const std::string& url) const = 0;
+  // True when the URL is queued and not yet leased at a depth greater than
+  // `depth`, i.e. Add() of it at `depth` would return kShallower. Always
+  // false without FrontierOptions::requeue_shallower.
+  virtual bool QueuedDeeper(const std::string& url, int depth) const = 0;
   // Queues a URL again (a retry; no dedup) no earlier than `not_before`.
   virtual void Retry(CrawlItem item, SteadyTime not_before) = 0;
 

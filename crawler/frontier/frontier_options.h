@@ -29,6 +29,12 @@ struct FrontierOptions {
   // duplicated or random parameters), on by default so that such a crawl
   // ends without any flag. URLs without a query do not count. 0 = no cap.
   int64_t max_query_variants = 1000;
+  // When a URL still queued (not yet leased) is found again at a lower depth
+  // (a shorter path from a seed, discovered later because fetches finish in
+  // any order), it moves to that depth and takes that referrer, so a depth
+  // limit cuts the crawl where breadth-first order would. Costs one hash
+  // map entry per queued URL (about 40 bytes). False keeps the first depth.
+  bool requeue_shallower = true;
 };
 
 }  // namespace crawler::frontier

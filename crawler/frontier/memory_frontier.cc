@@ -34,11 +34,57 @@ AddResult MemoryFrontier::Add(CrawlItem item) {
                                       : AddResult::kQueryVariantsCapReached;
     }
   }
-  if (!seen_.Insert(item.url)) return AddResult::kSeen;
+  if (!seen_.Insert(item.url)) {
+    if (!QueuedDeeper(item.url, item.depth)) return AddResult::kSeen;
+    // A shorter path to a URL still queued: queue a copy at the lower
+    // depth; the deeper entry is skipped when it comes up (DropReplaced).
+    Live& live = live_[Fingerprint(item.url)];
+    ++live.replaced;
+    live.seq = seq_;
+    live.depth = item.depth;
+    const std::string name = item.host;
+    Host& h = HostOf(name);
+    const int depth = item.depth;
+    h.queue.push({depth, seq_++, std::move(item)});
+    Schedule(name, h);
+    return AddResult::kShallower;
+  }
   ++host.accepted;
   if (variants != nullptr) ++*variants;
   Enqueue(std::move(item));
   return AddResult::kAdded;
+}
+
+bool MemoryFrontier::QueuedDeeper(const std::string& url, int depth) const {
+  if (!options_.requeue_shallower || live_.empty()) return false;
+  auto it = live_.find(Fingerprint(url));
+  return it != live_.end() && it->second.depth > depth;
+}
+
+bool MemoryFrontier::Popped(const std::string& url, uint64_t seq) {
+  if (!options_.requeue_shallower) return true;
+  auto it = live_.find(Fingerprint(url));
+  if (it == live_.end()) return true;  // Not expected.
+  Live& live = it->second;
+  const bool is_live = live.seq == seq;
+  if (is_live) {
+    live.depth = -1;
+  } else {
+    --live.replaced;
+  }
+  if (live.depth < 0 && live.replaced <= 0) live_.erase(it);
+  return is_live;
+}
+
+void MemoryFrontier::DropReplaced(Host& host) {
+  if (!options_.requeue_shallower) return;
+  while (!host.queue.empty()) {
+    const Queued& top = host.queue.top();
+    auto it = live_.find(Fingerprint(top.item.url));
+    if (it == live_.end() || it->second.seq == top.seq) return;
+    Popped(top.item.url, top.seq);
+    host.queue.pop();  // Not counted in queued_: its copy is.
+  }
 }
 
 void MemoryFrontier::Retry(CrawlItem item, SteadyTime not_before) {
@@ -50,6 +96,11 @@ void MemoryFrontier::Enqueue(CrawlItem item) {
   const std::string name = item.host;
   Host& host = HostOf(name);
   const int depth = item.depth;
+  if (options_.requeue_shallower) {
+    Live& live = live_[Fingerprint(item.url)];
+    live.seq = seq_;
+    live.depth = depth;
+  }
   host.queue.push({depth, seq_++, std::move(item)});
   ++queued_;
   Schedule(name, host);
@@ -99,9 +150,15 @@ std::optional<CrawlItem> MemoryFrontier::Lease(SteadyTime now,
     const std::string name = ready_.top().host;
     ready_.pop();
     Host& host = hosts_[name];
+    DropReplaced(host);
+    if (host.queue.empty()) {
+      Schedule(name, host);
+      continue;
+    }
     if (filter) {
       LeaseVerdict verdict = filter(host.queue.top().item);
       if (verdict == LeaseVerdict::kDrop) {
+        Popped(host.queue.top().item.url, host.queue.top().seq);
         host.queue.pop();
         --queued_;
         Schedule(name, host);
@@ -113,9 +170,11 @@ std::optional<CrawlItem> MemoryFrontier::Lease(SteadyTime now,
         continue;
       }
     }
+    const uint64_t seq = host.queue.top().seq;
     CrawlItem item = std::move(const_cast<Queued&>(host.queue.top()).item);
     host.queue.pop();
     --queued_;
+    Popped(item.url, seq);
     ++host.in_flight;
     host.next_allowed = std::max(host.next_allowed, now + Interval(host));
     Schedule(name, host);

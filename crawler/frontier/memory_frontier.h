@@ -30,6 +30,7 @@ class MemoryFrontier : public Frontier {
   bool Contains(const std::string& url) const override {
     return seen_.Contains(url);
   }
+  bool QueuedDeeper(const std::string& url, int depth) const override;
   void Retry(CrawlItem item, SteadyTime not_before) override;
   std::optional<CrawlItem> Lease(SteadyTime now,
                                  const LeaseFilter& filter = {}) override;
@@ -107,6 +108,9 @@ class MemoryFrontier : public Frontier {
   void PromoteDelayed(SteadyTime now);
   // Drops invalid entries from the top of the heap.
   void CleanTop() const;
+  // Pops the host queue's entries that a shallower copy replaced (see
+  // requeue_shallower).
+  void DropReplaced(Host& host);
 
   FrontierOptions options_;
   SeenSet seen_;
@@ -115,6 +119,18 @@ class MemoryFrontier : public Frontier {
   // its '?' -> count (max_query_variants). Only paths that had a URL with a
   // query have an entry (about 40 bytes each).
   std::unordered_map<uint64_t, int64_t> query_variants_;
+  // requeue_shallower: Fingerprint of each URL with an entry in a host
+  // queue -> which entry is live. The others (replaced by a shallower copy)
+  // are skipped when they come up; the record goes when the last entry does.
+  struct Live {
+    uint64_t seq;  // The live entry's Queued::seq.
+    int depth;     // Its depth; -1 once it is leased or dropped.
+    int replaced;  // Replaced entries still in the host queue.
+  };
+  std::unordered_map<uint64_t, Live> live_;
+  // Forgets one popped entry of `url` (live or replaced); true if it was the
+  // live one.
+  bool Popped(const std::string& url, uint64_t seq);
   mutable std::priority_queue<Slot, std::vector<Slot>, SlotOrder> ready_;
   std::priority_queue<Delayed, std::vector<Delayed>, DelayedOrder> delayed_;
   uint64_t seq_ = 0;

@@ -278,5 +278,68 @@ TEST_CASE("Frontier: LongestQueues forgets leased URLs") {
   CHECK(hosts == 0);
 }
 
+TEST_CASE("Frontier: a queued URL found by a shorter path moves up") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .per_host = 10});
+  CrawlItem deep = Item("a.test", "/x", 3);
+  deep.referrer = "http://a.test/long";
+  CHECK(f.Add(deep) == AddResult::kAdded);
+  CHECK(f.Add(Item("a.test", "/y", 2)) == AddResult::kAdded);
+  CHECK(f.QueuedDeeper("http://a.test/x", 1));
+  CHECK_FALSE(f.QueuedDeeper("http://a.test/x", 3));
+  CHECK_FALSE(f.QueuedDeeper("http://a.test/other", 0));
+  CrawlItem shallow = Item("a.test", "/x", 1);
+  shallow.referrer = "http://a.test/short";
+  CHECK(f.Add(shallow) == AddResult::kShallower);
+  // Not deeper than 1 any more; the same depth again is just seen.
+  CHECK_FALSE(f.QueuedDeeper("http://a.test/x", 1));
+  CHECK(f.Add(Item("a.test", "/x", 2)) == AddResult::kSeen);
+  CHECK(f.queued() == 2);
+  CHECK(f.seen() == 2);
+  // Leased once, at depth 1 with the new referrer, before /y (depth 2).
+  auto first = f.Lease(clock.Now());
+  REQUIRE(first.has_value());
+  CHECK(first->url == "http://a.test/x");
+  CHECK(first->depth == 1);
+  CHECK(first->referrer == "http://a.test/short");
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/y");
+  // The replaced depth-3 copy is never handed out.
+  CHECK(LeaseUrl(f, clock.Now()).empty());
+  CHECK(f.queued() == 0);
+  // Once leased, a shorter path changes nothing.
+  CHECK_FALSE(f.QueuedDeeper("http://a.test/x", 0));
+  CHECK(f.Add(Item("a.test", "/x", 0)) == AddResult::kSeen);
+}
+
+TEST_CASE(
+    "Frontier: a retried URL can move up again; the option turns it off") {
+  FakeClock clock;
+  MemoryFrontier f({.delay_s = 0, .per_host = 10});
+  f.Add(Item("a.test", "/x", 5));
+  auto leased = f.Lease(clock.Now());
+  REQUIRE(leased.has_value());
+  f.Release("http://a.test", {}, clock.Now());
+  f.Retry(*leased, clock.Now());
+  CHECK(LeaseUrl(f, clock.Now()) == "http://a.test/x");  // Back from retry.
+  f.Release("http://a.test", {}, clock.Now());
+  f.Retry(*leased, clock.Now() + 10s);
+  clock.Advance(11s);
+  CHECK(f.NextReady().has_value());
+  // Promoted into the host queue by the next Lease: then it can move up.
+  auto again = f.Lease(clock.Now());
+  REQUIRE(again.has_value());
+  CHECK(again->depth == 5);
+
+  MemoryFrontier off(
+      {.delay_s = 0, .per_host = 10, .requeue_shallower = false});
+  off.Add(Item("a.test", "/x", 3));
+  CHECK_FALSE(off.QueuedDeeper("http://a.test/x", 1));
+  CHECK(off.Add(Item("a.test", "/x", 1)) == AddResult::kSeen);
+  auto only = off.Lease(clock.Now());
+  REQUIRE(only.has_value());
+  CHECK(only->depth == 3);
+  CHECK(LeaseUrl(off, clock.Now()).empty());
+}
+
 }  // namespace
 }  // namespace crawler::frontier
