@@ -274,9 +274,17 @@ class Site:
                 if u == src:
                     continue
                 entry = out.get(u)
-                if entry is None:
-                    out[u] = {"depth": d, "parents": [src]}
-                    # 0-1 BFS: a redirect target keeps the hop's depth.
+                if entry is None or d < entry["depth"]:
+                    # 0-1 BFS: a redirect target keeps the hop's depth. A
+                    # URL first reached by a longer path is relaxed (and
+                    # visited again) when a shorter one turns up, as a
+                    # redirect chain can make happen.
+                    if entry is None:
+                        out[u] = {"depth": d, "parents": [src]}
+                    else:
+                        entry["depth"] = d
+                        if src not in entry["parents"]:
+                            entry["parents"].append(src)
                     if d == depth:
                         todo.appendleft((t, d))
                     else:
