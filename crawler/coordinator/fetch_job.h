@@ -63,6 +63,7 @@ struct FetchJobOptions {
   // Told of the job's progress every progress_interval_s seconds and once at
   // the end (not owned; must outlive the run); may be null.
   ProgressListener* progress_listener = nullptr;
+  // Seconds between two reports to progress_listener.
   double progress_interval_s = 1.0;
   // Where messages go (not owned; must outlive the run); null:
   // log::DefaultLogger(), stderr at info level.
