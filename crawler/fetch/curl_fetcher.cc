@@ -180,6 +180,15 @@ struct CookieJar {
   }
 };
 
+// One exchange being captured (FetchOptions::capture_exchanges).
+struct Capture {
+  Exchange exchange;
+  // The blank line that ends the response's header block has arrived.
+  bool head_complete = false;
+  // The response outgrew the capture cap; what follows is not kept.
+  bool cut = false;
+};
+
 // One easy handle and the state of the transfer it is running. Pooled: the
 // options that never change are set once, when the handle is created.
 struct Transfer {
@@ -244,6 +253,12 @@ struct Transfer {
   std::string hop_url;
   const char* hop_error_class = nullptr;
   Status hop_error;
+  // FetchOptions::capture_exchanges: the requests and responses of the
+  // current fetch (see DebugCallback).
+  std::vector<Capture> captures;
+  // Between a proxy's CONNECT request and the next request: the tunnel's
+  // own exchange, which is not recorded.
+  bool in_connect = false;
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -287,6 +302,8 @@ struct Transfer {
     hop_url.clear();
     hop_error_class = nullptr;
     hop_error = Status::Ok();
+    captures.clear();
+    in_connect = false;
   }
 
   // Clears what one response of a redirect chain left, before the next hop.
@@ -676,6 +693,13 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
   } else if (line == "\r\n" || line == "\n") {
     // End of one response's headers.
     t->in_headers = false;
+    // libcurl calls the debug callback with this line only after this
+    // callback, which may refuse the response: it is captured here.
+    if (t->options->capture_exchanges && !t->in_connect &&
+        !t->captures.empty() && !t->captures.back().head_complete) {
+      t->captures.back().exchange.response.append(line);
+      t->captures.back().head_complete = true;
+    }
     const bool interim = t->header_status < 200;
     const bool followed_redirect =
         t->header_status >= 300 && t->header_status < 400 && t->header_location;
@@ -699,6 +723,174 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     }
   }
   return len;
+}
+
+// ---------------------------------------------------------------------------
+// Exchange capture (FetchOptions::capture_exchanges).
+//
+// libcurl 7.88 hands its debug callback (CURLOPT_DEBUGFUNCTION, active with
+// CURLOPT_VERBOSE) each request's header block as sent (CURLINFO_HEADER_OUT),
+// any request body (CURLINFO_DATA_OUT), each response header line as
+// received (CURLINFO_HEADER_IN) and the response body as read from the
+// connection (CURLINFO_DATA_IN): before the chunked framing is removed and
+// before any content decoding (checked with a chunked gzip response:
+// DATA_IN holds the chunk-size lines and the gzip bytes). A proxy's CONNECT
+// request and its answer come through the same callback and are skipped.
+// The blank line that ends a response head reaches the debug callback only
+// after the header callback, which may refuse the response there; the
+// header callback records it instead.
+
+// The response bytes kept per exchange: the body cap plus room for chunk
+// framing (a body of 1-byte chunks takes 6 bytes per byte) and headers.
+size_t CaptureCap(size_t max_body) { return max_body * 2 + kMaxHeaderBytes; }
+
+// `url` with the password of its userinfo replaced by "***" (libcurl's URL
+// API), or as it is when it has none.
+std::string RedactUrlPassword(const char* url) {
+  std::string out = url != nullptr ? url : "";
+  if (out.find('@') == std::string::npos) return out;
+  CURLU* u = curl_url();
+  if (u == nullptr) return out;
+  char* password = nullptr;
+  char* redacted = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, out.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_PASSWORD, "***", 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_URL, &redacted, 0) == CURLUE_OK) {
+    out = redacted;
+  }
+  curl_free(password);
+  curl_free(redacted);
+  curl_url_cleanup(u);
+  return out;
+}
+
+// Appends a request header block to `out`, the values of the credential
+// headers (Authorization, Proxy-Authorization) replaced by "[redacted]".
+void AppendRedactedRequest(std::string* out, std::string_view block) {
+  while (!block.empty()) {
+    const size_t nl = block.find('\n');
+    const size_t len = nl == std::string_view::npos ? block.size() : nl + 1;
+    std::string_view line = block.substr(0, len);
+    block.remove_prefix(len);
+    size_t name = 0;
+    if (StartsWithNoCase(line, "authorization:")) {
+      name = 14;
+    } else if (StartsWithNoCase(line, "proxy-authorization:")) {
+      name = 20;
+    }
+    if (name == 0) {
+      out->append(line);
+      continue;
+    }
+    // Keep the line end as it was (CRLF, LF, or none at the very end).
+    size_t end = line.size();
+    if (end > 0 && line[end - 1] == '\n') --end;
+    if (end > 0 && line[end - 1] == '\r') --end;
+    out->append(line.substr(0, name));
+    out->append(" [redacted]");
+    out->append(line.substr(end));
+  }
+}
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int DebugCallback(CURL* easy, curl_infotype type, char* data, size_t size,
+                  void* clientp) {
+  auto* t = static_cast<Transfer*>(clientp);
+  const std::string_view bytes(data, size);
+  switch (type) {
+    case CURLINFO_HEADER_OUT: {
+      if (StartsWithNoCase(bytes, "CONNECT ")) {
+        t->in_connect = true;
+        return 0;
+      }
+      t->in_connect = false;
+      // A request sent again before any answer (libcurl retries a request
+      // whose reused connection turned out dead) replaces the first one.
+      if (t->captures.empty() ||
+          !t->captures.back().exchange.response.empty()) {
+        t->captures.emplace_back();
+      }
+      Exchange& e = t->captures.back().exchange;
+      char* url = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+      e.url = RedactUrlPassword(url);
+      e.ip_address.clear();
+      if (t->options->proxy.empty()) {
+        char* ip = nullptr;
+        curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip);
+        if (ip != nullptr) e.ip_address = ip;
+      }
+      e.sent_unix_us = WallMicros();
+      e.request.clear();
+      AppendRedactedRequest(&e.request, bytes);
+      return 0;
+    }
+    case CURLINFO_DATA_OUT:
+      if (!t->in_connect && !t->captures.empty() &&
+          t->captures.back().exchange.response.empty()) {
+        t->captures.back().exchange.request.append(bytes);
+      }
+      return 0;
+    case CURLINFO_HEADER_IN: {
+      if (t->in_connect || t->captures.empty()) return 0;
+      Capture& c = t->captures.back();
+      if (c.head_complete && StartsWithNoCase(bytes, "HTTP/")) {
+        // The header block before was an interim (1xx) response.
+        c.exchange.response.clear();
+        c.head_complete = false;
+      }
+      // The blank line that ends the head was taken by HeaderCallback.
+      if (bytes == "\r\n" || bytes == "\n") return 0;
+      c.exchange.response.append(bytes);
+      return 0;
+    }
+    case CURLINFO_DATA_IN: {
+      if (t->in_connect || t->captures.empty()) return 0;
+      Capture& c = t->captures.back();
+      if (!c.head_complete || c.cut) return 0;
+      const size_t cap = CaptureCap(t->max_body);
+      std::string& r = c.exchange.response;
+      if (r.size() + bytes.size() > cap) {
+        r.append(bytes.substr(0, cap > r.size() ? cap - r.size() : 0));
+        c.cut = true;
+        return 0;
+      }
+      r.append(bytes);
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+// Moves the captured exchanges of a finished transfer into its response:
+// those whose response head arrived complete; the last one marked
+// truncated when the transfer failed (by its error class) or the capture
+// was cut.
+void TakeExchanges(Transfer* t) {
+  FetchResponse& r = t->response;
+  for (size_t i = 0; i < t->captures.size(); ++i) {
+    Capture& c = t->captures[i];
+    if (!c.head_complete) continue;
+    const bool last = i + 1 == t->captures.size();
+    if (c.cut) {
+      c.exchange.truncated = "length";
+    } else if (last && !r.error.ok()) {
+      const std::string& k = r.error_class;
+      c.exchange.truncated = k == "too_large"         ? "length"
+                             : k == "timeout"         ? "time"
+                             : k == "connection_lost" ? "disconnect"
+                                                      : "unspecified";
+    }
+    r.exchanges.push_back(std::move(c.exchange));
+  }
+  t->captures.clear();
 }
 
 curl_socket_t OpenSocketCallback(void* clientp, curlsocktype /*purpose*/,
@@ -873,6 +1065,13 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
   set(CURLOPT_USERAGENT, options_.user_agent.c_str(), "USERAGENT");
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms),
       "CONNECTTIMEOUT_MS");
+#if LIBCURL_VERSION_NUM >= 0x075700  // 7.87.0
+  // A name still resolving at the connect timeout is left to its resolver
+  // thread, which ends by itself; without this libcurl waits for
+  // getaddrinfo() to return, stalling every transfer of the worker and the
+  // record past the timeout (fault matrix N4).
+  set(CURLOPT_QUICK_EXIT, 1L, "QUICK_EXIT");
+#endif
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_ms),
       "TIMEOUT_MS");
   set(CURLOPT_LOW_SPEED_LIMIT,
@@ -931,6 +1130,11 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
   set(CURLOPT_HEADERDATA, static_cast<void*>(t.get()), "HEADERDATA");
   set(CURLOPT_OPENSOCKETFUNCTION, &OpenSocketCallback, "OPENSOCKETFUNCTION");
   set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(t.get()), "OPENSOCKETDATA");
+  if (options_.capture_exchanges) {
+    set(CURLOPT_DEBUGFUNCTION, &DebugCallback, "DEBUGFUNCTION");
+    set(CURLOPT_DEBUGDATA, static_cast<void*>(t.get()), "DEBUGDATA");
+    set(CURLOPT_VERBOSE, 1L, "VERBOSE");
+  }
   if (failed != nullptr) {
     *error = std::string("libcurl rejected CURLOPT_") + failed;
     return nullptr;
@@ -1342,6 +1546,7 @@ void CurlFetcher::Collect(std::vector<FetchResponse>* out) {
     ReleaseJar(t);
     if (follow_here_ && result == CURLE_OK && FollowRedirect(t)) continue;
     Finish(t, result);
+    if (options_.capture_exchanges) TakeExchanges(t);
     t->active = false;
     --active_;
     idle_.push_back(t);

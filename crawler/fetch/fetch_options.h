@@ -84,6 +84,11 @@ struct FetchOptions {
   std::vector<std::string> allowed_addresses;
   // Whether FetchResponse::body is filled (bytes is counted either way).
   bool keep_body = true;
+  // Whether each request and response is kept as sent and received
+  // (FetchResponse::exchanges), for WARC output. Off by default: it turns
+  // on libcurl's debug callback (CURLOPT_VERBOSE) and keeps a second copy
+  // of every body, which fetches without an archive need not pay for.
+  bool capture_exchanges = false;
   // TLS. Server certificates are verified by default: the chain must lead
   // to a trusted CA (the system's, /etc/ssl/certs on Debian, plus the
   // ca_cert_file ones), be within its validity period, and name the URL's

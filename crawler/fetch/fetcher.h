@@ -49,6 +49,43 @@ struct FetchRequest {
   std::vector<std::string> accept_content_types = {};
 };
 
+// One HTTP request and its response as they crossed the network, kept when
+// FetchOptions::capture_exchanges is set (the WARC output of crawler/warc
+// archives them). Captured with libcurl's debug callback
+// (CURLOPT_DEBUGFUNCTION), which libcurl 7.88 calls with the bytes of each
+// request it sends and of each response it reads, before it removes the
+// chunked framing and before it decodes the content.
+struct Exchange {
+  // The URL requested (for a redirect hop that libcurl followed, that hop's
+  // URL), a userinfo password written "***".
+  std::string url;
+  // The numeric address of the server (CURLINFO_PRIMARY_IP when the
+  // request was sent); "" through a proxy (the address connected to is the
+  // proxy's) or when unknown.
+  std::string ip_address;
+  // When the request was sent: microseconds since the Unix epoch (UTC).
+  int64_t sent_unix_us = 0;
+  // The request as sent: request line, header lines and the blank line
+  // (then its body, if any), except that the values of Authorization and
+  // Proxy-Authorization headers are replaced by "[redacted]": credentials
+  // never leave the fetcher.
+  std::string request;
+  // The final response as received: status line, header lines, blank line,
+  // then the body bytes as read from the connection, transfer coding
+  // (chunk sizes, trailers) and content coding (gzip, br, ...) intact.
+  // Interim 1xx responses are not kept. Over HTTP/2 the status and header
+  // lines are libcurl's HTTP/1-style rendering of the header frames
+  // ("HTTP/2 200"), the body the DATA frames' payload.
+  std::string response;
+  // "" when the whole response was received, otherwise why it ended early,
+  // as a WARC-Truncated reason (WARC 1.1, the WARC-Truncated field):
+  // "length" (the body cap, FetchRequest::max_body_bytes, or the capture
+  // cap), "time" (a timeout), "disconnect" (the connection closed or reset
+  // mid-body), "unspecified" (anything else, e.g. skipped_content_type: the
+  // body was not read).
+  std::string truncated;
+};
+
 // The outcome of one FetchRequest.
 struct FetchResponse {
   // FetchRequest::id.
@@ -126,6 +163,13 @@ struct FetchResponse {
   // blocked_private_address, bad_response, decode_error,
   // skipped_content_type, tls_cert_*, tls_error).
   Status error;
+  // Only with FetchOptions::capture_exchanges: every request sent for this
+  // fetch whose response headers arrived complete, in the order sent (one
+  // per redirect hop the fetcher followed; a request repeated on a fresh
+  // connection counts once). Requests that got no complete response header
+  // (refused connection, timeout before the headers, ...) are not kept.
+  // Empty otherwise.
+  std::vector<Exchange> exchanges;
 };
 
 class Fetcher {
