@@ -113,6 +113,9 @@ class CrawlJob {
   // The Retry-After of `r` in seconds (retry_after.h), at most
   // max_retry_after_s; nullopt when it has none or an unreadable one.
   std::optional<int64_t> RetryAfter(const ipc::FetchResult& r) const;
+  // The retry delay after `attempts` failed attempts: retry_backoff_s
+  // doubled per attempt, +-50% jitter.
+  double Backoff(int attempts);
   void Stop(const std::string& reason);
   bool Idle() const;
   // Counts a record of a fetched URL in the summary.
@@ -154,6 +157,9 @@ class CrawlJob {
   // Consecutive failed fetches per host (reset by a success); a host at the
   // budget is given up.
   std::unordered_map<std::string, int> host_failures_;
+  // Consecutive dns_failed fetches per host (reset by any other result); over
+  // max_fetch_retries, the host's name is given up (fault matrix N4).
+  std::unordered_map<std::string, int> dns_failures_;
   std::deque<std::string> robots_queue_;   // Origins waiting for a fetch.
   std::deque<std::string> sitemap_queue_;  // Sitemap URLs waiting.
   std::unordered_set<std::string> sitemaps_seen_;
@@ -315,6 +321,14 @@ Status CrawlJob::QueryVariantsCapReached(const std::string& u, bool seed) {
 }
 
 LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
+  auto dns = dns_failures_.find(item.host);
+  if (dns != dns_failures_.end() && dns->second > options_.max_fetch_retries) {
+    dropped_.push_back({item, "dns_failed",
+                        "the host name of " + item.host + " failed " +
+                            std::to_string(dns->second) +
+                            " lookups in a row; not looked up again"});
+    return LeaseVerdict::kDrop;
+  }
   if (options_.host_error_budget > 0) {
     auto it = host_failures_.find(item.host);
     if (it != host_failures_.end() &&
@@ -449,8 +463,10 @@ Status CrawlJob::RecordDropped() {
     r.url = d.item.url;
     r.error_class = d.error_class;
     r.error = d.error_class + ": " + d.message;
-    r.tag = d.error_class == "host_error_budget" ? Tag::kPermanent
-                                                 : Tag::kRobotsDisallowed;
+    r.tag =
+        d.error_class == "host_error_budget" || d.error_class == "dns_failed"
+            ? Tag::kPermanent
+            : Tag::kRobotsDisallowed;
     CountUnfetched(r);
     LogRecord(r, d.item.depth);
     output::CrawlContext ctx{d.item.depth, d.item.referrer};
@@ -535,21 +551,39 @@ std::optional<int64_t> CrawlJob::RetryAfter(const ipc::FetchResult& r) const {
                            static_cast<int64_t>(max));
 }
 
+double CrawlJob::Backoff(int attempts) {
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return options_.retry_backoff_s * std::pow(2.0, attempts) * jitter(rng_);
+}
+
 Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
   const SteadyTime now = clock_.Now();
   CrawlItem& item = req.item;
   const std::optional<int64_t> retry_after = RetryAfter(r);
-  frontier_.Release(
-      item.host, {r.elapsed_ms, static_cast<double>(retry_after.value_or(0))},
-      now);
-  if (Transient(r) && item.attempts < options_.max_fetch_retries &&
-      !stopping_) {
+  // A name that does not resolve fails every URL of its host, so DNS
+  // failures count per host (fault matrix N4; libcurl reports NXDOMAIN and
+  // a temporary failure alike): each one pauses the host for a backoff, so
+  // that its other URLs do not look the name up meanwhile, and after
+  // max_fetch_retries + 1 in a row the name is given up for the crawl: the
+  // host's remaining URLs end as dns_failed without a lookup (Filter).
+  double pause_s = static_cast<double>(retry_after.value_or(0));
+  int dns_failures = 0;
+  if (r.error_class == "dns_failed") {
+    dns_failures = ++dns_failures_[item.host];
+    if (dns_failures <= options_.max_fetch_retries) {
+      pause_s = std::max(pause_s, Backoff(dns_failures - 1));
+    }
+  } else {
+    dns_failures_.erase(item.host);
+  }
+  const bool name_dead = dns_failures > options_.max_fetch_retries;
+  frontier_.Release(item.host, {r.elapsed_ms, pause_s}, now);
+  if (Transient(r) && !name_dead &&
+      item.attempts < options_.max_fetch_retries && !stopping_) {
     // Exponential backoff with jitter, or the server's Retry-After (fault
     // matrix F8: a date in the past means now; an unreadable value is
     // ignored).
-    double backoff = options_.retry_backoff_s * std::pow(2.0, item.attempts);
-    std::uniform_real_distribution<double> jitter(0.5, 1.5);
-    backoff *= jitter(rng_);
+    double backoff = Backoff(item.attempts);
     if (retry_after) backoff = static_cast<double>(*retry_after);
     ++item.attempts;
     ++summary_.retries;
@@ -577,6 +611,10 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
     }
   } else {
     host_failures_.erase(item.host);
+  }
+  if (name_dead) {
+    r.error += "; its host name failed " + std::to_string(dns_failures) +
+               " lookups in a row and is not looked up again in this crawl";
   }
   // A redirect: the target is a new URL of its own, checked like a link.
   std::string target;

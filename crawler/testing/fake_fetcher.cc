@@ -127,6 +127,9 @@ void FakeFetcher::Start(fetch::FetchRequest request) {
   } else if (path == "/error") {
     SetError(&r, "connect_failed", Code::kUnavailable, Tag::kRetryable,
              "connection refused");
+  } else if (path == "/dns-error") {
+    SetError(&r, "dns_failed", Code::kUnavailable, Tag::kRetryable,
+             "Could not resolve host");
   } else {
     respond(404, "text/plain", "not found");
   }

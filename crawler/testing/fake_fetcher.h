@@ -14,6 +14,8 @@
 //                       creates PATH and crashes like /crash if PATH did not
 //                       exist yet; otherwise 200 text/plain.
 //   /error              connect_failed error (Unavailable, kRetryable).
+//   /dns-error          dns_failed error (Unavailable, kRetryable), as for a
+//                       host name that does not resolve.
 //   anything else       404 text/plain.
 //
 // Start/Poll/InFlight follow fetcher.h: at most max_concurrency transfers are

@@ -228,6 +228,44 @@ TEST_CASE(
   CHECK(run.summary->unfetched == 25);
 }
 
+// Fault matrix N4: a host name that does not resolve is given up after
+// 1 + max_fetch_retries lookups in a row, whichever URLs make them.
+TEST_CASE("Crawl: a host name failing its lookups is given up for the crawl") {
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 0;
+  o.max_fetch_retries = 2;
+  o.workers.workers = 1;
+  o.workers.concurrency = 1;
+  o.frontier.per_host = 1;
+  o.scope.mode = scope::ScopeMode::kAny;
+  std::vector<std::string> seeds;
+  for (int i = 0; i < 10; ++i) {
+    seeds.push_back("http://nx.test/dns-error?i=" + std::to_string(i));
+  }
+  seeds.push_back("http://other.test/page/1");
+  CrawlRun run = Crawl(o, seeds);
+  REQUIRE_MESSAGE(run.summary.ok(), run.summary.status().ToString());
+  CHECK(run.records.size() == 11);  // Every URL ends in one record.
+  int looked_up = 0, given_up = 0;
+  for (const json& r : run.records) {
+    if (r["url"] == "http://other.test/page/1") continue;
+    const std::string error = r["error"];
+    CHECK_MESSAGE(error.rfind("dns_failed: ", 0) == 0, error);
+    if (error.find("not looked up again") != std::string::npos) {
+      if (error.find("Could not resolve host") != std::string::npos) {
+        ++looked_up;  // The third failure in a row.
+      } else {
+        ++given_up;
+      }
+    }
+  }
+  CHECK(looked_up == 1);
+  CHECK(given_up == 9);
+  CHECK(run.summary->retries == 2);  // Then the host was given up.
+  CHECK(run.summary->unfetched == 9);
+  CHECK(run.by_url["http://other.test/page/1"]["status"] == 200);
+}
+
 TEST_CASE(
     "Crawl summary: pages by status class, errors by class, refused seeds "
     "apart") {

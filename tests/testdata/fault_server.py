@@ -9,11 +9,13 @@ sent; nothing large is ever held in memory.
 
 Run
   /usr/bin/python3 -u fault_server.py [--port 0] [--canary]
-                   [--robots JSON] [--tmpdir DIR]
+                   [--canary-same-port] [--robots JSON] [--tmpdir DIR]
 It listens on 127.0.0.1:<port> (0: a free port). With --canary it also
 listens on 127.0.0.2:<port2> (a free port there), a listener that answers
 every request with 200 "canary" and records it (SSRF tests assert it got
-nothing). Startup prints, on stdout, `CANARY <port2>` (with --canary) and
+nothing); --canary-same-port puts it on 127.0.0.2:<port>, the main port, so
+that one URL reaches the server or the canary by the address its host name
+resolves to (the fake-DNS tests of fault matrix N4 and S3). Startup prints, on stdout, `CANARY <port2>` (with --canary) and
 then `READY <port>` last: READY means every listener accepts connections.
 Stop it with SIGTERM. Use /usr/bin/python3 (Debian's, with python3-brotli)
 so br bombs work; /__caps says what this interpreter supports.
@@ -1419,6 +1421,8 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--canary", action="store_true",
                         help="also listen on 127.0.0.2 (records hits only)")
+    parser.add_argument("--canary-same-port", action="store_true",
+                        help="the canary listens on the main port")
     parser.add_argument("--robots", default="{}",
                         help="JSON {host: scenario} for /robots.txt")
     parser.add_argument("--tmpdir", default=None,
@@ -1434,7 +1438,8 @@ def main():
     main_sock = listen("127.0.0.1", args.port)
     _state["port"] = main_sock.getsockname()[1]
     if args.canary:
-        canary = listen("127.0.0.2", 0)
+        canary = listen("127.0.0.2",
+                        _state["port"] if args.canary_same_port else 0)
         _state["canary_port"] = canary.getsockname()[1]
         threading.Thread(target=accept_loop, args=(canary, "canary"),
                          daemon=True).start()
