@@ -14,7 +14,10 @@ PACKAGES=(
   libpsl-dev           # libpsl: registered domains (eTLD+1) from the maintained Public Suffix List, for --scope domain
   publicsuffix         # the distribution's current Public Suffix List, newer than libpsl's built-in copy
   libexpat1-dev        # expat XML parser for sitemaps: no I/O of its own, entity declarations refusable (XXE, billion laughs)
-  zlib1g-dev           # zlib, gunzip of .xml.gz sitemaps with a decompressed-size cap
+  zlib1g-dev           # zlib, gunzip of .xml.gz sitemaps with a decompressed-size cap; the gzip members of .warc.gz files
+  libssl-dev           # OpenSSL's libcrypto: the SHA-1 of WARC-Block-Digest and WARC-Payload-Digest (--warc)
+  libbrotli-dev        # brotli decoder: `crawler warc cat` decodes br payloads
+  libzstd-dev          # zstd decoder: `crawler warc cat` decodes zstd payloads
   libyaml-cpp-dev      # yaml-cpp 0.7: crawl files (crawler run / validate), parsed with line and column of every node
   doctest-dev          # unit-test framework (header only)
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
