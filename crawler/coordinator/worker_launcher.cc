@@ -34,6 +34,10 @@ StatusOr<WorkerHandle> ForkWorkerLauncher::Launch(
         }
         std::fprintf(stderr, "crawler: worker %d: %s\n", index,
                      s.ToString().c_str());
+        // RunWorker's archive failure (worker.h).
+        if (s.code() == Code::kFailedPrecondition) {
+          return static_cast<int>(ipc::kWorkerExitArchive);
+        }
         return static_cast<int>(ipc::kWorkerExitProtocolError);
       },
       popts);

@@ -94,6 +94,14 @@ Status WorkerSet::OnLost(size_t i, const std::string& why, const LostFn& lost) {
     p.Kill();
     p.Join();
   }
+  if (p.exit_code() == ipc::kWorkerExitArchive) {
+    // The disk is full or the WARC directory unwritable: a replacement
+    // would fail the same way, and the archive would miss pages.
+    return Status(Code::kUnavailable,
+                  "a worker could not write its WARC files (pid " +
+                      std::to_string(p.pid()) +
+                      ", its message is above); stopping");
+  }
   const std::string cause = !why.empty()
                                 ? why
                                 : "worker " + p.ExitDescription() + " (pid " +

@@ -37,6 +37,7 @@ enum WorkerExitCode : int {
   kWorkerExitOk = 0,
   kWorkerExitProtocolError = 101,  // Garbage on the pipe.
   kWorkerExitFetcherInit = 102,    // The fetch engine could not start.
+  kWorkerExitArchive = 103,        // Its WARC archive could not be written.
 };
 
 struct FetchTask {

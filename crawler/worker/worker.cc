@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -201,11 +202,49 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
   return out;
 }
 
+namespace {
+
+// The worker's loop (RunWorker): tasks in, results out, exchanges into
+// `archive` (may be null); sets *archive_failed when that failed.
+Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
+             const WorkerOptions& options, warc::ExchangeArchive* archive,
+             bool* archive_failed);
+
+// An archive failure, as RunWorker reports it.
+Status ArchiveFailed(const Status& s) {
+  return Status(Code::kFailedPrecondition, "warc: " + s.message(),
+                Tag::kPermanent);
+}
+
+}  // namespace
+
 Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
                  const WorkerOptions& options) {
   // Ctrl-C reaches the whole process group; the coordinator decides how the
   // crawl stops, so workers ignore SIGINT and finish what they hold.
   ::signal(SIGINT, SIG_IGN);
+  std::unique_ptr<warc::ExchangeArchive> archive;
+  if (options.archive) {
+    // A group-wide SIGTERM too: the files are closed only at the end.
+    ::signal(SIGTERM, SIG_IGN);
+    StatusOr<std::unique_ptr<warc::ExchangeArchive>> made = options.archive();
+    if (!made.ok()) return ArchiveFailed(made.status());
+    archive = std::move(*made);
+  }
+  bool archive_failed = false;
+  Status served = Serve(conn, fetcher, options, archive.get(), &archive_failed);
+  if (archive != nullptr && !archive_failed) {
+    Status closed = archive->Close();
+    if (!closed.ok()) return ArchiveFailed(closed);
+  }
+  return served;
+}
+
+namespace {
+
+Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
+             const WorkerOptions& options, warc::ExchangeArchive* archive,
+             bool* archive_failed) {
   // In flight: id -> what the task asked for.
   std::unordered_map<uint64_t, ipc::FetchTask> wants;
   mp::SharedStats* stats = options.stats;
@@ -269,6 +308,14 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
         result_options.want_sitemap = it->second.want_sitemap;
         wants.erase(it);
       }
+      if (archive != nullptr && !r.exchanges.empty()) {
+        Status archived = archive->Archive(r.exchanges);
+        if (!archived.ok()) {
+          *archive_failed = true;
+          return ArchiveFailed(archived);
+        }
+      }
+      r.exchanges.clear();
       const uint64_t bytes = r.bytes;
       const auto t0 = std::chrono::steady_clock::now();
       ipc::FetchResult result = BuildResult(std::move(r), result_options);
@@ -287,5 +334,7 @@ Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 }  // namespace crawler::worker

@@ -19,6 +19,7 @@
 #include "crawler/mp/pipe.h"
 #include "crawler/mp/shared_stats.h"
 #include "crawler/url/url.h"
+#include "crawler/warc/exchange_archive.h"
 
 namespace crawler::worker {
 
@@ -40,6 +41,10 @@ struct WorkerOptions {
   // Live statistics shared with the coordinator (may be null). The worker
   // adds to the counters named in kWorkerStats, created before the fork.
   mp::SharedStats* stats = nullptr;
+  // Makes the archive that keeps the exchanges of every fetch (`--warc`;
+  // the fetcher must capture them: FetchOptions::capture_exchanges), called
+  // once inside the worker process; empty: no archive.
+  warc::ArchiveFactory archive;
 };
 
 // Counters a worker updates in WorkerOptions::stats.
@@ -50,6 +55,15 @@ inline constexpr const char* kStatParseMicros = "parse_us";
 // Serves tasks from `conn` until the coordinator closes it and every task in
 // flight has been answered. Returns OK then; DataLoss when the coordinator
 // sends garbage; Closed when the coordinator disappears.
+//
+// With an archive (WorkerOptions::archive), the exchanges of each response
+// are archived before its result is sent, and the archive is closed when
+// the worker has answered everything (also after the coordinator is gone).
+// Such a worker ignores SIGTERM as well as SIGINT, so that a signal sent
+// to the whole process group ends the crawl through the coordinator and
+// every file is closed. An archive that cannot be made or written stops
+// the worker at once with FailedPrecondition ("warc: ..."; results not yet
+// sent are lost, the files stay as they are).
 Status RunWorker(mp::Connection& conn, fetch::Fetcher& fetcher,
                  const WorkerOptions& options);
 
