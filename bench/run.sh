@@ -664,8 +664,14 @@ log "machine: $CORES cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | hea
 [[ "$PROFILE" == wan || "$PROFILE" == both ]] && run_profile wan
 [[ "$MEMORY" == 1 ]] && run_memory
 
+# The exact command, with the environment that changes what runs.
+COMMAND_LINE=""
+for v in BENCH_SOURCE CRAWLER_BIN PARSE_BENCH_BIN; do
+  [[ -n "${!v:-}" ]] && COMMAND_LINE+="$v=$(printf '%q' "${!v}") "
+done
+COMMAND_LINE+="bench/run.sh${ARGS_GIVEN:+ $ARGS_GIVEN}"
 REPORT_ARGS=(--runs "$RUNS" --limits "$LIMITS" --skipped "$SKIPPED" --results "$RESULTS"
-             --command "bench/run.sh $ARGS_GIVEN" --wan-per-host "$WAN_PER_HOST"
+             --command "$COMMAND_LINE" --wan-per-host "$WAN_PER_HOST"
              --wan-delay-ms "$WAN_DELAY_MS" --wan-hosts "$WAN_HOSTS")
 [[ "$SMOKE" == 1 ]] && REPORT_ARGS+=(--smoke)
 [[ "$README" == 1 ]] && REPORT_ARGS+=(--readme "$ROOT/bench/README.md")
