@@ -305,7 +305,7 @@ def markdown(data):
                  m["os"], data["command"], data["load_min"], data["load_max"]))
     src = data["source"]
     L.append("")
-    L.append("Binaries built by the run from commit %s%s. Peers: %s." % (
+    L.append("Binaries from commit %s%s. Peers: %s." % (
         src["commit"], (" plus uncommitted changes of others to %d files under crawler/ "
                         "(the working tree is shared)" % len(src["dirty_crawler_files"]))
         if src["dirty_crawler_files"] else "", ", ".join(
