@@ -45,7 +45,8 @@ std::string HttpHead::Get(std::string_view name) const {
 }
 
 bool HttpHead::Chunked() const {
-  std::string_view te = Trim(Get("Transfer-Encoding"));
+  const std::string value = Get("Transfer-Encoding");
+  std::string_view te = Trim(value);
   const size_t comma = te.rfind(',');
   if (comma != std::string_view::npos) te = Trim(te.substr(comma + 1));
   return EqualsNoCase(te, "chunked");
