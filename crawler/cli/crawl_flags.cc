@@ -7,6 +7,7 @@
 #include "crawler/cli/flag_values.h"
 #include "crawler/cli/output_flags.h"
 #include "crawler/cli/request_flags.h"
+#include "crawler/cli/warc_flags.h"
 #include "crawler/fetch/address_policy.h"
 #include "crawler/robots/robots.h"
 
@@ -123,6 +124,16 @@ Requests:
                           environment variable VAR; sent only to requests to
                           that scheme, host and port, never after a redirect
                           to another (repeatable)
+Archive:
+      --warc PREFIX       also write every request and response, as sent and
+                          received, to WARC/1.1 files
+                          PREFIX-YYYYMMDDhhmmss-NNNNN-PID.warc.gz (one series
+                          per worker process, ".open" until closed; PREFIX's
+                          directory must exist); read them with `crawler
+                          warc ls|cat` or any WARC tool (docs/warc.md)
+      --warc-max-size BYTES
+                          begin a new WARC file before one would pass BYTES
+                          (default 1000000000; suffix K, M or G allowed)
 Output:
   -o, --output FILE       write records to FILE ('-': standard output, the
                           default); each record is written whole as it comes
@@ -235,6 +246,8 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
     ASSIGN_OR_RETURN(bool request_flag,
                      ParseRequestFlag(a, need, no_value, &f.fetch));
     if (request_flag) continue;
+    ASSIGN_OR_RETURN(bool warc_flag, ParseWarcFlag(a, need, &f.warc));
+    if (warc_flag) continue;
     ASSIGN_OR_RETURN(
         bool output_flag,
         ParseOutputFlag(a, need, no_value,
@@ -406,6 +419,7 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
       f.job.url.strip_query_params.push_back(name);
     }
   }
+  f.fetch.capture_exchanges = !f.warc.prefix.empty();
   // The coordinator follows redirects itself, one hop at a time.
   f.fetch.max_redirects = 0;
   f.fetch.max_concurrency = f.job.workers.concurrency;

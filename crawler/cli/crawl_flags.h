@@ -15,6 +15,7 @@
 #include "crawler/log/log_options.h"
 #include "crawler/metrics/listen_address.h"
 #include "crawler/output/output_options.h"
+#include "crawler/warc/warc_options.h"
 
 namespace crawler::cli {
 
@@ -47,6 +48,9 @@ struct CrawlFlags {
   // --metrics ADDR:PORT: serve /metrics and /status there while crawling;
   // unset for none.
   std::optional<metrics::ListenAddress> metrics;
+  // --warc PREFIX, --warc-max-size BYTES: the WARC output; prefix "" for
+  // none. fetch.capture_exchanges is derived from it.
+  warc::WarcOptions warc;
 };
 
 // The values `crawler crawl` starts from before any flag: the engine's
@@ -59,7 +63,8 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args);
 // The same, on top of `base` instead of DefaultCrawlFlags() (`crawler run`
 // passes the values of a crawl file): a flag overrides base's value, a
 // repeatable flag or a URL adds to base's list. Derived values are computed
-// after the flags, from the result: fetch.max_redirects (0),
+// after the flags, from the result: fetch.capture_exchanges (from
+// warc.prefix), fetch.max_redirects (0),
 // fetch.max_concurrency, job.product_token, the session-id parameters
 // (unless keep_session_ids), and job.workers.lease_timeout_ms when base's is
 // negative (fetch.total_timeout_ms + 10 s). base must not hold derived

@@ -7,6 +7,7 @@
 #include "crawler/cli/flag_values.h"
 #include "crawler/cli/output_flags.h"
 #include "crawler/cli/request_flags.h"
+#include "crawler/cli/warc_flags.h"
 #include "crawler/fetch/address_policy.h"
 
 namespace crawler::cli {
@@ -89,6 +90,16 @@ Options:
                           environment variable VAR; sent only to requests to
                           that scheme, host and port, never after a redirect
                           to another (repeatable)
+Archive:
+      --warc PREFIX       also write every request and response, as sent and
+                          received, to WARC/1.1 files
+                          PREFIX-YYYYMMDDhhmmss-NNNNN-PID.warc.gz (one series
+                          per worker process, ".open" until closed; PREFIX's
+                          directory must exist); read them with `crawler
+                          warc ls|cat` or any WARC tool (docs/warc.md)
+      --warc-max-size BYTES
+                          begin a new WARC file before one would pass BYTES
+                          (default 1000000000; suffix K, M or G allowed)
 Output and messages:
       --format FORMAT     records as jsonl (JSON lines, the default) or csv
                           (RFC 4180: a header line, CRLF line ends)
@@ -150,6 +161,8 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
     ASSIGN_OR_RETURN(bool request_flag,
                      ParseRequestFlag(a, need_value, no_value, &f.fetch));
     if (request_flag) continue;
+    ASSIGN_OR_RETURN(bool warc_flag, ParseWarcFlag(a, need_value, &f.warc));
+    if (warc_flag) continue;
     ASSIGN_OR_RETURN(
         bool output_flag,
         ParseOutputFlag(a, need_value, no_value,
@@ -237,6 +250,7 @@ StatusOr<FetchFlags> ParseFetchFlags(const std::vector<std::string>& args) {
     }
   }
   RETURN_IF_ERROR(CheckRequestFlags(f.fetch));
+  f.fetch.capture_exchanges = !f.warc.prefix.empty();
   f.fetch.max_concurrency = f.job.concurrency;
   if (f.job.lease_timeout_ms < 0) {
     f.job.lease_timeout_ms = f.fetch.total_timeout_ms + 10000;

@@ -14,6 +14,7 @@
 #include "crawler/fetch/fetch_options.h"
 #include "crawler/log/log_options.h"
 #include "crawler/output/output_options.h"
+#include "crawler/warc/warc_options.h"
 
 namespace crawler::cli {
 
@@ -29,6 +30,9 @@ struct FetchFlags {
   log::LogOptions log;
   coordinator::FetchJobOptions job;
   fetch::FetchOptions fetch;
+  // --warc PREFIX, --warc-max-size BYTES: the WARC output; prefix "" for
+  // none (then fetch.capture_exchanges stays false).
+  warc::WarcOptions warc;
 };
 
 // Parses the arguments after "fetch". Fails with InvalidArgument, e.g.

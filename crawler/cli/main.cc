@@ -27,6 +27,8 @@
 #include "crawler/cli/summary.h"
 #include "crawler/cli/url_command.h"
 #include "crawler/cli/validate_command.h"
+#include "crawler/cli/warc_command.h"
+#include "crawler/cli/warc_flags.h"
 #include "crawler/coordinator/crawl_job.h"
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
@@ -61,6 +63,8 @@ Commands:
   robots    check URLs against a robots.txt file (crawler robots --help)
   url       resolve and normalize a link as the crawler does
             (crawler url --help)
+  warc      list the records of WARC files, print an archived body
+            (crawler warc --help)
 
 Options:
   -h, --help       show this help
@@ -118,6 +122,17 @@ int RunFetch(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (flags.fetch.insecure) std::fputs(kInsecureWarning, stderr);
+  // --warc: each worker writes its own WARC files (docs/warc.md).
+  warc::ArchiveFactory archive;
+  if (!flags.warc.prefix.empty()) {
+    StatusOr<warc::ArchiveFactory> made = cli::MakeWarcArchiveFactory(
+        flags.warc, std::string("crawler/") + cli::kCrawlerVersion,
+        {{"http-header-user-agent", flags.fetch.user_agent},
+         {"robots", "ignore"},
+         {"description", "crawler fetch"}});
+    if (!made.ok()) return Usage("fetch: " + made.status().message());
+    archive = std::move(*made);
+  }
 
   // Inputs: arguments, then --input, else standard input.
   std::FILE* input_file = nullptr;
@@ -170,6 +185,7 @@ int RunFetch(const std::vector<std::string>& args) {
   if (const char* hang = std::getenv("CRAWLER_TEST_HANG_ON")) {
     worker_options.hang_on = hang;
   }
+  worker_options.archive = archive;
   fetch::FetchOptions fetch_options = flags.fetch;
   coordinator::ForkWorkerLauncher launcher(
       [fetch_options] { return fetch::NewCurlFetcher(fetch_options); },
@@ -219,6 +235,21 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (seeds.empty()) {
     return Usage("crawl: no seed URLs (give URLs or --seeds FILE)");
   }
+  // --warc: each worker writes its own WARC files (docs/warc.md).
+  warc::ArchiveFactory archive;
+  if (!flags.warc.prefix.empty()) {
+    StatusOr<warc::ArchiveFactory> made = cli::MakeWarcArchiveFactory(
+        flags.warc, std::string("crawler/") + cli::kCrawlerVersion,
+        {{"http-header-user-agent", flags.fetch.user_agent},
+         {"robots", flags.job.robots ? "classic" : "ignore"},
+         {"description", "crawler crawl of " + std::to_string(seeds.size()) +
+                             " seed URLs, scope " +
+                             scope::ScopeModeName(flags.job.scope.mode) +
+                             ", max depth " +
+                             std::to_string(flags.job.max_depth)}});
+    if (!made.ok()) return Usage("crawl: " + made.status().message());
+    archive = std::move(*made);
+  }
   // --report and --metrics; the metrics server process is forked here,
   // while this process has one thread.
   StatusOr<std::unique_ptr<cli::CrawlObservers>> observers =
@@ -265,6 +296,7 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (const char* hang = std::getenv("CRAWLER_TEST_HANG_ON")) {
     worker_options.hang_on = hang;
   }
+  worker_options.archive = archive;
   fetch::FetchOptions fetch_options = flags.fetch;
   coordinator::ForkWorkerLauncher launcher(
       [fetch_options] { return fetch::NewCurlFetcher(fetch_options); },
@@ -328,7 +360,8 @@ int main(int argc, char** argv) {
   if (cmd == "validate") {
     return crawler::cli::RunValidateCommand(rest, stdout, stderr);
   }
+  if (cmd == "warc") return crawler::cli::RunWarcCommand(rest, stdout, stderr);
   return Usage("unknown command '" + cmd +
-               "' (commands: crawl, fetch, robots, run, url, validate; see "
-               "crawler --help)");
+               "' (commands: crawl, fetch, robots, run, url, validate, warc; "
+               "see crawler --help)");
 }
