@@ -36,6 +36,11 @@ config::CrawlConfig ToCrawlConfig(const CrawlFlags& flags) {
   c.seeds = flags.seeds;
   c.seed_files = flags.seed_files;
   c.output = flags.output;
+  c.records = flags.records;
+  c.log = flags.log;
+  c.report = flags.report;
+  c.metrics = flags.metrics;
+  c.warc = flags.warc;
   c.keep_session_ids = flags.keep_session_ids;
   c.job = flags.job;
   c.fetch = flags.fetch;
@@ -47,6 +52,11 @@ CrawlFlags ToCrawlFlags(const config::CrawlConfig& config) {
   f.seeds = config.seeds;
   f.seed_files = config.seed_files;
   f.output = config.output;
+  f.records = config.records;
+  f.log = config.log;
+  f.report = config.report;
+  f.metrics = config.metrics;
+  f.warc = config.warc;
   f.keep_session_ids = config.keep_session_ids;
   f.job = config.job;
   f.fetch = config.fetch;

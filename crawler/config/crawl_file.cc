@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
@@ -218,6 +217,7 @@ class Loader {
       return;
     }
     WalkMapping(root, "");
+    CheckNeeds();
     CheckSeeds(root);
   }
 
@@ -294,23 +294,64 @@ class Loader {
   }
 
   // The scalar's text after ${NAME} substitution, or nullopt after an error.
-  // `*from_env` says whether the environment gave part of it.
-  std::optional<std::string> Substitute(const YamlNode& node,
-                                        const std::string& key,
-                                        bool* from_env) {
+  std::optional<Substituted> Substitute(const YamlNode& node,
+                                        const std::string& key) {
     StatusOr<Substituted> s = SubstituteEnv(node.text, env_);
     if (!s.ok()) {
       Error(node.mark, key, s.status().message());
       return std::nullopt;
     }
-    *from_env = s->from_environment;
-    return std::move(s->text);
+    return std::move(*s);
   }
 
   // "got `x`", without the environment's value (it may be a secret).
   static std::string Got(const YamlNode& node, bool from_env) {
     return ", got " + Describe(node) +
            (from_env ? " (value from the environment not shown)" : "");
+  }
+
+  // A check's message about `sub`, a value of `node`, with what the
+  // environment gave shown as ${NAME}.
+  static std::string Redacted(const std::string& message,
+                              const Substituted& sub, const YamlNode& node) {
+    if (!sub.from_environment) return message;
+    std::string out = message;
+    if (sub.text.size() >= kMinRedactedBytes) {
+      for (size_t at = out.find(sub.text); at != std::string::npos;
+           at = out.find(sub.text, at + node.text.size())) {
+        out.replace(at, sub.text.size(), node.text);
+      }
+    }
+    return RedactValues(std::move(out), sub.variables) +
+           " (from the environment)";
+  }
+
+  // The value of the environment variable that `name` (a value of `node`)
+  // names, for a key or field whose value is a secret: nullopt after an
+  // error. An empty name gives "" when `allow_none`. No message shows the
+  // variable's value, nor `name` itself when it is not a variable name (it
+  // may be the secret, written where its variable's name goes).
+  std::optional<std::string> ReadSecret(const YamlNode& node,
+                                        const std::string& key,
+                                        const std::string& name,
+                                        bool allow_none) {
+    if (name.empty() && allow_none) return std::string();
+    if (!IsEnvName(name)) {
+      Error(node.mark, key,
+            "expected the name of the environment variable that holds the "
+            "secret (letters, digits and '_', not starting with a digit); "
+            "the value written is not shown, in case it is the secret "
+            "itself");
+      return std::nullopt;
+    }
+    std::optional<std::string> value = env_(name);
+    if (!value || value->empty()) {
+      Error(node.mark, key,
+            "environment variable `" + name + "` is " +
+                (value ? "empty" : "not set"));
+      return std::nullopt;
+    }
+    return value;
   }
 
   // Checks one text value of `spec` (a scalar or a list item) and returns
@@ -323,21 +364,158 @@ class Loader {
       Error(node.mark, key, "expected " + expected + Got(node, false));
       return std::nullopt;
     }
-    bool from_env = false;
-    std::optional<std::string> text = Substitute(node, key, &from_env);
-    if (!text) return std::nullopt;
+    std::optional<Substituted> sub = Substitute(node, key);
+    if (!sub) return std::nullopt;
+    std::string text = sub->text;
+    if (spec.env_name) {
+      std::optional<std::string> secret =
+          ReadSecret(node, key, text, /*allow_none=*/true);
+      if (!secret) return std::nullopt;
+      if (spec.check && !secret->empty()) {
+        Status s = spec.check(*secret);
+        if (!s.ok()) {
+          Error(node.mark, key, SecretMessage(text, *secret, s));
+          return std::nullopt;
+        }
+      }
+      return secret;
+    }
     if (spec.type == ValueType::kPath || spec.type == ValueType::kPathList) {
-      *text = ResolvePath(dir_, *text);
+      text = ResolvePath(dir_, text);
     }
     if (spec.check) {
-      Status s = spec.check(*text);
+      Status s = spec.check(text);
       if (!s.ok()) {
-        Error(node.mark, key,
-              from_env ? s.message() + " (from the environment)" : s.message());
+        Error(node.mark, key, Redacted(s.message(), *sub, node));
         return std::nullopt;
       }
     }
     return text;
+  }
+
+  // A check's message about the secret in environment variable `name`.
+  static std::string SecretMessage(const std::string& name,
+                                   const std::string& secret, const Status& s) {
+    return "environment variable `" + name +
+           "`: " + RedactValues(s.message(), {{name, secret}});
+  }
+
+  // A kMappingList value: each item a mapping with every field of `spec`.
+  // Returns false after reporting errors.
+  bool MappingListValue(const KeySpec& spec, const std::string& full,
+                        const YamlNode& value, KeyValue* v) {
+    std::vector<std::string> names;
+    for (const FieldSpec& f : spec.fields) names.push_back(f.name);
+    const std::string all = JoinWords(names);
+    bool ok = true;
+    for (size_t i = 0; i < value.items.size(); ++i) {
+      const YamlNode& item = value.items[i];
+      const std::string item_key = full + "[" + std::to_string(i) + "]";
+      if (item.kind != Kind::kMapping) {
+        Error(item.mark, item_key,
+              "expected a mapping of " + all + Got(item, false));
+        ok = false;
+        continue;
+      }
+      // The value node of each field, found in file order.
+      std::vector<const YamlNode*> found(spec.fields.size(), nullptr);
+      bool item_ok = true;
+      for (const auto& [key, field_value] : item.entries) {
+        if (key.kind != Kind::kScalar) {
+          Error(key.mark, item_key,
+                "expected a key name, got " + Describe(key));
+          item_ok = false;
+          continue;
+        }
+        const std::string field_key = item_key + "." + key.text;
+        const auto at = std::find(names.begin(), names.end(), key.text);
+        if (at == names.end()) {
+          const std::string near = NearestKey(key.text, names);
+          Error(key.mark, field_key,
+                "unknown key " + Shown(key.text) +
+                    (near.empty() ? " (valid keys here: " + all + ")"
+                                  : ", did you mean " + Shown(near) + "?"));
+          item_ok = false;
+          continue;
+        }
+        const size_t f = at - names.begin();
+        if (found[f] != nullptr) {
+          Error(key.mark, field_key,
+                "duplicate key " + Shown(key.text) + " (first set at line " +
+                    std::to_string(found[f]->mark.line) + ")");
+          item_ok = false;
+          continue;
+        }
+        found[f] = &field_value;
+      }
+      // Then each field, in the table's order (a check may depend on the
+      // fields before it).
+      std::vector<std::string> values(spec.fields.size());
+      for (size_t f = 0; f < spec.fields.size(); ++f) {
+        const FieldSpec& field = spec.fields[f];
+        const std::string field_key = item_key + "." + field.name;
+        if (found[f] == nullptr) {
+          Error(item.mark, item_key,
+                "missing key " + Shown(field.name) + " (each entry needs " +
+                    all + ")");
+          item_ok = false;
+          continue;
+        }
+        const YamlNode& node = *found[f];
+        if (node.kind != Kind::kScalar) {
+          Error(node.mark, field_key,
+                "expected " + field.expected + Got(node, false));
+          item_ok = false;
+          continue;
+        }
+        std::optional<Substituted> sub = Substitute(node, field_key);
+        if (!sub) {
+          item_ok = false;
+          continue;
+        }
+        std::string text = sub->text;
+        Status s = Status::Ok();
+        if (field.env_name) {
+          std::optional<std::string> secret =
+              ReadSecret(node, field_key, text, /*allow_none=*/false);
+          if (!secret) {
+            item_ok = false;
+            continue;
+          }
+          if (field.check) s = field.check(*secret, values);
+          if (!s.ok()) {
+            Error(node.mark, field_key, SecretMessage(text, *secret, s));
+            item_ok = false;
+            continue;
+          }
+          values[f] = std::move(*secret);
+          continue;
+        }
+        if (field.check) s = field.check(text, values);
+        if (!s.ok()) {
+          Error(node.mark, field_key, Redacted(s.message(), *sub, node));
+          item_ok = false;
+          continue;
+        }
+        values[f] = std::move(text);
+      }
+      if (item_ok) {
+        v->records.push_back(std::move(values));
+      } else {
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  // The whole list's check, once its items passed theirs.
+  bool ListValue(const KeySpec& spec, const std::string& full,
+                 const YamlNode& value, const KeyValue& v) {
+    if (!spec.list_check) return true;
+    Status s = spec.list_check(v);
+    if (s.ok()) return true;
+    Error(value.mark, full, s.message());
+    return false;
   }
 
   void ApplyKey(const KeySpec& spec, const std::string& full,
@@ -345,17 +523,29 @@ class Loader {
     const std::string expected = Expected(spec);
     // A missing value has no useful position of its own: use the key's.
     const YamlMark mark = value.kind == Kind::kNull ? key.mark : value.mark;
+    key_marks_[full] = key.mark;
     KeyValue v;
     if (spec.type == ValueType::kStringList ||
-        spec.type == ValueType::kPathList) {
+        spec.type == ValueType::kPathList ||
+        spec.type == ValueType::kMappingList) {
       if (value.kind != Kind::kSequence) {
         std::string hint;
         if (value.kind == Kind::kNull) hint = " (write [] for none)";
-        if (value.kind == Kind::kScalar) {
+        if (value.kind == Kind::kScalar &&
+            spec.type == ValueType::kMappingList) {
+          hint = " (write one `- ` line per entry, each a mapping)";
+        } else if (value.kind == Kind::kScalar) {
           hint = " (write a list: [" + value.text +
                  "], or one `- ` line per item)";
         }
         Error(mark, full, "expected " + expected + Got(value, false) + hint);
+        return;
+      }
+      if (spec.type == ValueType::kMappingList) {
+        if (MappingListValue(spec, full, value, &v) &&
+            ListValue(spec, full, value, v)) {
+          Set(spec, full, v);
+        }
         return;
       }
       const std::string item_expected =
@@ -371,7 +561,7 @@ class Loader {
         }
         v.list.push_back(std::move(*text));
       }
-      if (ok) Set(spec, full, v);
+      if (ok && ListValue(spec, full, value, v)) Set(spec, full, v);
       return;
     }
     if (value.kind != Kind::kScalar) {
@@ -385,9 +575,10 @@ class Loader {
       Set(spec, full, v);
       return;
     }
-    bool from_env = false;
-    std::optional<std::string> text = Substitute(value, full, &from_env);
-    if (!text) return;
+    std::optional<Substituted> sub = Substitute(value, full);
+    if (!sub) return;
+    const bool from_env = sub->from_environment;
+    const std::string* text = &sub->text;
     const std::string bad = "expected " + expected + Got(value, from_env);
     switch (spec.type) {
       case ValueType::kBool:
@@ -425,8 +616,12 @@ class Loader {
         break;
       }
       case ValueType::kEnum:
+        // The check, the owning package's parser, may accept more spellings
+        // than `choices` lists (output.format: json for jsonl), as the flag
+        // does.
         if (std::find(spec.choices.begin(), spec.choices.end(), *text) ==
-            spec.choices.end()) {
+                spec.choices.end() &&
+            !(spec.check && spec.check(*text).ok())) {
           const std::string near = NearestKey(*text, spec.choices);
           return Error(
               mark, full,
@@ -440,7 +635,7 @@ class Loader {
     }
     if (spec.check) {
       Status s = spec.check(*text);
-      if (!s.ok()) return Error(mark, full, s.message());
+      if (!s.ok()) return Error(mark, full, Redacted(s.message(), *sub, value));
     }
     Set(spec, full, v);
   }
@@ -448,6 +643,30 @@ class Loader {
   void Set(const KeySpec& spec, const std::string& full, const KeyValue& v) {
     spec.set(v, out_->config);
     out_->keys_set.push_back(full);
+  }
+
+  // A key that needs another (fetch.noproxy needs fetch.proxy) and is set
+  // to something when the other is not.
+  void CheckNeeds() {
+    auto none = [](const std::string& yaml) {
+      return yaml == "\"\"" || yaml == "[]";
+    };
+    for (const std::string& path : out_->keys_set) {
+      const KeySpec* spec = FindKey(path);
+      if (spec == nullptr || spec->needs.empty()) continue;
+      const KeySpec* other = FindKey(spec->needs);
+      if (other == nullptr || none(spec->get(out_->config)) ||
+          !none(other->get(out_->config))) {
+        continue;
+      }
+      bool reported = false;  // The other key is there, but wrong.
+      for (const ConfigError& e : out_->errors) {
+        reported = reported || e.key == spec->needs;
+      }
+      if (reported) continue;
+      Error(key_marks_[path], path,
+            "needs " + spec->needs + ", which is not set");
+    }
   }
 
   // A crawl file must name its seeds (command-line URLs only add to them).
@@ -472,7 +691,19 @@ class Loader {
   const std::string dir_;
   const EnvLookup& env_;
   LoadedCrawlFile* out_;
+  // Where each key set was written.
+  std::map<std::string, YamlMark> key_marks_;
 };
+
+// `bytes` 0: not known (the file grew while it was read).
+std::string TooLarge(size_t bytes) {
+  return "crawl file too large: " +
+         (bytes == 0 ? std::string("it has")
+                     : std::to_string(bytes) + " bytes,") +
+         " more than the " + std::to_string(kMaxCrawlFileBytes >> 20) +
+         " MiB (" + std::to_string(kMaxCrawlFileBytes) +
+         " bytes) a crawl file may have";
+}
 
 void CapErrors(LoadedCrawlFile& loaded, const std::string& path) {
   if (loaded.errors.size() <= static_cast<size_t>(kMaxErrors)) return;
@@ -511,7 +742,21 @@ LoadedCrawlFile LoadCrawlText(std::string_view text, const std::string& path,
                               const EnvLookup& env) {
   LoadedCrawlFile loaded;
   loaded.config = defaults;
+  if (text.size() > kMaxCrawlFileBytes) {
+    ConfigError e;
+    e.file = path;
+    e.message = TooLarge(text.size());
+    loaded.errors.push_back(std::move(e));
+    return loaded;
+  }
   Loader(path, env, &loaded).Run(text);
+  // File order: checks that look at several keys (seeds, needs) report
+  // after the walk.
+  std::stable_sort(loaded.errors.begin(), loaded.errors.end(),
+                   [](const ConfigError& a, const ConfigError& b) {
+                     return std::make_pair(a.line, a.column) <
+                            std::make_pair(b.line, b.column);
+                   });
   CapErrors(loaded, path);
   return loaded;
 }
@@ -524,22 +769,30 @@ LoadedCrawlFile LoadCrawlFile(const std::string& path,
     loaded.config = defaults;
     ConfigError e;
     e.file = path;
-    e.message = "cannot read crawl file: " + why;
+    e.message = why;
     loaded.errors.push_back(std::move(e));
     return loaded;
   };
+  auto cannot = [&](const std::string& why) {
+    return fail("cannot read crawl file: " + why);
+  };
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return fail(std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return fail("not a regular file");
+  if (stat(path.c_str(), &st) != 0) return cannot(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return cannot("not a regular file");
   if (st.st_size > static_cast<off_t>(kMaxCrawlFileBytes)) {
-    return fail("larger than " + std::to_string(kMaxCrawlFileBytes >> 10) +
-                " KiB");
+    return fail(TooLarge(static_cast<size_t>(st.st_size)));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(std::strerror(errno));
-  const std::string text((std::istreambuf_iterator<char>(in)),
-                         std::istreambuf_iterator<char>());
-  if (in.bad()) return fail("read error");
+  if (!in) return cannot(std::strerror(errno));
+  // At most one byte past the cap: a file that grew since stat() is still
+  // refused, not read whole.
+  std::string text(kMaxCrawlFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return cannot("read error");
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxCrawlFileBytes) {
+    return fail(TooLarge(0));
+  }
   return LoadCrawlText(text, path, defaults, env);
 }
 

@@ -21,15 +21,23 @@
 //     to 86400, got `fast`
 //   crawl.yaml:7:3: limits.max_pgaes: unknown key `max_pgaes`, did you mean
 //     `max_pages`?
-// Checked: YAML syntax (one error, with yaml-cpp's position), the shape
-// (mappings where groups are, lists where lists are), unknown keys (with the
-// nearest valid key), duplicate keys, types, ranges, enum values, ${NAME}
-// substitution (env_substitution.h; applied to every value, never to keys),
-// each key's extra check (URLs, RE2 patterns, domains, User-Agent, resolve
-// and address rules, readable seed and CA files), and that the file names at
+// Checked: the size (kMaxCrawlFileBytes), YAML syntax (one error, with
+// yaml-cpp's position; tags, aliases and nesting deeper than kMaxYamlDepth
+// refused, yaml_tree.h), the shape (mappings where groups are, lists where
+// lists are, the fields of list entries such as fetch.auth's), unknown keys
+// (with the nearest valid key), duplicate keys, types, ranges, enum values,
+// ${NAME} substitution (env_substitution.h; applied to every value, never
+// to keys), each key's extra check (URLs, RE2 patterns, domains, User-Agent,
+// resolve and address rules, readable seed and CA files, request headers,
+// proxy, authentication, record fields, the metrics address), the
+// environment variables that keys holding secrets name (set, non-empty,
+// well-formed; their values never appear in a message), keys that need
+// another (fetch.noproxy needs fetch.proxy), and that the file names at
 // least one seed. Relative paths of files the crawl reads (seeds.files,
-// fetch.ca_cert) are resolved against the crawl file's directory; the output
-// path is not (it is relative to the working directory, like `-o`).
+// fetch.ca_cert) are resolved against the crawl file's directory; the paths
+// of files it writes (output.path, output.report, output.warc,
+// logging.file) are not: they are relative to the working directory, like
+// `-o`, `--report`, `--warc` and `--log-file`.
 //
 // Thread-safety: the functions are safe to call concurrently; they read the
 // files named and call `env`, nothing else.
@@ -67,8 +75,8 @@ struct LoadedCrawlFile {
   // `defaults` with every key the file sets applied. Meaningful only when
   // errors is empty.
   CrawlConfig config;
-  // Every problem found, in file order (at most kMaxErrors, the last of
-  // them then saying how many more there were).
+  // Every problem found, in file order (by line and column; at most
+  // kMaxErrors, the last of them then saying how many more there were).
   std::vector<ConfigError> errors;
   // The dotted paths of the keys the file set, in file order.
   std::vector<std::string> keys_set;
@@ -80,11 +88,12 @@ struct LoadedCrawlFile {
 
 // More errors than this are summarized in one final message.
 inline constexpr int kMaxErrors = 50;
-// Crawl files larger than this are refused.
+// Crawl files larger than this (1 MiB) are refused, with one error saying
+// so, before they are parsed.
 inline constexpr size_t kMaxCrawlFileBytes = 1 << 20;
 
 // Reads and loads the crawl file at `path`. An unreadable or oversized file
-// is one error naming it.
+// is one error naming it (at most kMaxCrawlFileBytes + 1 bytes are read).
 LoadedCrawlFile LoadCrawlFile(const std::string& path,
                               const CrawlConfig& defaults,
                               const EnvLookup& env = ProcessEnvironment());

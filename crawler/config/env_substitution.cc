@@ -12,6 +12,28 @@ bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 
 }  // namespace
 
+bool IsEnvName(std::string_view name) {
+  if (name.empty() || !IsNameStart(name[0])) return false;
+  for (char c : name) {
+    if (!IsNameChar(c)) return false;
+  }
+  return true;
+}
+
+std::string RedactValues(
+    std::string message,
+    const std::vector<std::pair<std::string, std::string>>& variables) {
+  for (const auto& [name, value] : variables) {
+    if (value.size() < kMinRedactedBytes) continue;
+    const std::string shown = "${" + name + "}";
+    for (size_t at = message.find(value); at != std::string::npos;
+         at = message.find(value, at + shown.size())) {
+      message.replace(at, value.size(), shown);
+    }
+  }
+  return message;
+}
+
 EnvLookup ProcessEnvironment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());
@@ -46,9 +68,7 @@ StatusOr<Substituted> SubstituteEnv(std::string_view text,
       return InvalidArgumentError("`${` without a closing `}`");
     }
     const std::string name(text.substr(i + 2, close - i - 2));
-    bool valid = !name.empty() && IsNameStart(name[0]);
-    for (char n : name) valid = valid && IsNameChar(n);
-    if (!valid) {
+    if (!IsEnvName(name)) {
       return InvalidArgumentError(
           "bad environment variable name `" + name + "` in `${" + name +
           "}` (letters, digits and '_', not starting with a digit)");
@@ -60,6 +80,7 @@ StatusOr<Substituted> SubstituteEnv(std::string_view text,
     }
     out.text += *value;
     out.from_environment = true;
+    out.variables.emplace_back(name, std::move(*value));
     i = close + 1;
   }
   return out;

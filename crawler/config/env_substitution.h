@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "crawler/base/status.h"
 
@@ -34,7 +36,22 @@ struct Substituted {
   // Whether some ${NAME} was replaced (messages then avoid echoing the
   // value, which may be a secret).
   bool from_environment = false;
+  // Each replacement: the variable's name and the value it gave, so that a
+  // message about the text can show ${NAME} instead of the value.
+  std::vector<std::pair<std::string, std::string>> variables;
 };
+
+// Returns `message` with each value of `variables` replaced by ${NAME}, its
+// variable. Values shorter than kMinRedactedBytes are left: replacing every
+// "1" or "a" would garble the message, and cannot hide a secret anyway.
+inline constexpr size_t kMinRedactedBytes = 4;
+std::string RedactValues(
+    std::string message,
+    const std::vector<std::pair<std::string, std::string>>& variables);
+
+// Whether `name` can name an environment variable: letters, digits and '_',
+// not starting with a digit (the rule of ${NAME}).
+bool IsEnvName(std::string_view name);
 
 // Replaces every ${NAME} in `text`. Fails with InvalidArgument:
 //   "environment variable `NAME` is not set",

@@ -7,14 +7,22 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <type_traits>
 #include <utility>
 
+#include "crawler/cli/output_flags.h"
 #include "crawler/fetch/address_policy.h"
 #include "crawler/fetch/fetch_options.h"
+#include "crawler/fetch/request_options.h"
+#include "crawler/log/log_options.h"
+#include "crawler/metrics/listen_address.h"
+#include "crawler/output/output_options.h"
+#include "crawler/output/record_fields.h"
 #include "crawler/robots/robots.h"
 #include "crawler/scope/scope.h"
 #include "crawler/url/url.h"
+#include "crawler/warc/warc_options.h"
 
 namespace crawler::config {
 namespace {
@@ -258,6 +266,107 @@ Status CheckAllowAddress(const std::string& value) {
   return rule.status();
 }
 
+// The request options (fetch/request_options.h), output fields
+// (output/record_fields.h), the error rate (cli::ParseRate) and the metrics
+// address (metrics/listen_address.h): each with its package's own check.
+
+Status CheckHeader(const std::string& value) {
+  return fetch::ParseRequestHeader(value).status();
+}
+
+Status CheckHeaderCount(const KeyValue& value) {
+  if (value.list.size() <= fetch::kMaxRequestHeaders) return Status::Ok();
+  return InvalidArgumentError(
+      "at most " + std::to_string(fetch::kMaxRequestHeaders) +
+      " extra headers, got " + std::to_string(value.list.size()));
+}
+
+Status CheckProxy(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  return fetch::CheckProxyUrl(value);
+}
+
+Status CheckNoProxy(const std::string& value) {
+  return fetch::CheckNoProxyEntry(value);
+}
+
+Status CheckProxyCredentials(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  return fetch::CheckProxyCredentials(value);
+}
+
+Status CheckOrigin(const std::string& value, const std::vector<std::string>&) {
+  return fetch::ParseOrigin(value).status();
+}
+
+Status CheckAuthScheme(const std::string& value,
+                       const std::vector<std::string>&) {
+  return fetch::ParseAuthScheme(value).status();
+}
+
+// The credentials of an auth entry, for the scheme before them (unchecked
+// when the scheme itself was wrong).
+Status CheckAuthCredentials(const std::string& value,
+                            const std::vector<std::string>& before) {
+  StatusOr<fetch::AuthScheme> scheme = fetch::ParseAuthScheme(before.at(1));
+  if (!scheme.ok()) return Status::Ok();
+  return fetch::CheckAuthSecret(*scheme, value);
+}
+
+// One entry per origin, compared as FormatOrigin writes them.
+Status CheckAuthOrigins(const KeyValue& value) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < value.records.size(); ++i) {
+    StatusOr<fetch::Origin> origin = fetch::ParseOrigin(value.records[i][0]);
+    if (!origin.ok()) continue;
+    const std::string name = fetch::FormatOrigin(*origin);
+    if (!seen.insert(name).second) {
+      return InvalidArgumentError("two entries for " + name + " (entry " +
+                                  std::to_string(i) +
+                                  "); one entry per origin");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckField(const std::string& value) {
+  return output::ResolveFields({value}, output::RecordKind::kCrawl).status();
+}
+
+Status CheckFieldList(const KeyValue& value) {
+  return output::ResolveFields(value.list, output::RecordKind::kCrawl).status();
+}
+
+Status CheckRate(const std::string& value) {
+  if (cli::ParseRate("", value).ok()) return Status::Ok();
+  return InvalidArgumentError(
+      "expected a fraction from 0 to 1 (0.05) or a percentage from 0% to "
+      "100% (5%), got `" +
+      value + "`");
+}
+
+Status CheckListenAddress(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  return metrics::ParseListenAddress(value).status();
+}
+
+// A --warc prefix: checked as the flag checks it (the directory's existence
+// is checked when the crawl starts, as for the flag).
+Status CheckWarcPrefix(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  warc::WarcOptions options;
+  options.prefix = value;
+  Status s = warc::ValidateWarcOptions(options);
+  if (s.ok()) return s;
+  std::string why = s.message();
+  constexpr std::string_view kLead = "invalid WarcOptions: ";
+  if (why.compare(0, kLead.size(), kLead) == 0) why.erase(0, kLead.size());
+  return InvalidArgumentError(
+      "expected a file name prefix such as `out/crawl` (files "
+      "out/crawl-YYYYMMDDhhmmss-NNNNN-PID.warc.gz); " +
+      why);
+}
+
 Status CheckNotEmpty(const std::string& value) {
   if (!value.empty()) return Status::Ok();
   return InvalidArgumentError("expected a non-empty pattern");
@@ -276,8 +385,11 @@ std::vector<GroupSpec> MakeGroups() {
       {"robots", "robots.txt (RFC 9309) and the nofollow hints of pages."},
       {"fetch", "How each URL is fetched."},
       {"workers", "Worker processes and the transfers each runs at once."},
-      {"output", "Where the records (one JSON object per line) go."},
+      {"output",
+       "The records (where they go, their format and fields) and the crawl "
+       "report."},
       {"logging", "What the crawler says on stderr while it runs."},
+      {"metrics", "Metrics for operators, served while the crawl runs."},
   };
 }
 
@@ -407,6 +519,28 @@ std::vector<KeySpec> MakeKeys() {
       "limits.max_duration", 0, kMaxSeconds, "--max-duration",
       "Stop after this many seconds; 0: no limit.",
       [](auto& c) -> auto& { return c.job.max_duration_s; }));
+  k.push_back(Seconds(
+      "limits.grace_period", 0, kMaxSeconds, "--grace-period",
+      "After Ctrl-C or SIGTERM, seconds the requests in flight get to "
+      "finish and be recorded; 0: none.",
+      [](auto& c) -> auto& { return c.job.interrupt_grace_s; }));
+  {
+    KeySpec rate =
+        Spec("limits.max_error_rate", ValueType::kString, "--max-error-rate",
+             "Exit with status 3 when more than this share of the "
+             "fetched URLs ended with an error (HTTP error "
+             "statuses are answers, not errors).");
+    rate.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.job.max_error_rate = *cli::ParseRate("", v.text);
+    };
+    rate.get = [](const CrawlConfig& c) -> std::string {
+      if (c.job.max_error_rate < 0) return "";
+      return FormatNumber(c.job.max_error_rate);
+    };
+    rate.default_note = "off";
+    k.push_back(rate.WithCheck(
+        CheckRate, "a fraction from 0 to 1 (0.05) or a percentage (5%)"));
+  }
   // politeness
   k.push_back(Seconds(
       "politeness.delay", 0, kMaxSeconds, "--delay",
@@ -492,6 +626,110 @@ std::vector<KeySpec> MakeKeys() {
       "fetch.insecure", "--insecure",
       "Do not verify TLS certificates (said so on stderr).",
       [](auto& c) -> auto& { return c.fetch.insecure; }));
+  {
+    KeySpec headers =
+        StringList(
+            "fetch.headers", "--header (-H)",
+            "Extra request headers, 'Name: value', sent to every host "
+            "(robots.txt and sitemaps included); Host, User-Agent, the "
+            "framing headers and the credential headers Authorization, "
+            "Proxy-Authorization and Cookie are refused.",
+            [](auto& c) -> auto& { return c.fetch.headers; })
+            .WithCheck(CheckHeader, "a list of 'Name: value' headers");
+    // Stored as the flag stores them: "Name: value", the value trimmed.
+    headers.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.fetch.headers.clear();
+      for (const std::string& h : v.list) {
+        c.fetch.headers.push_back(*fetch::ParseRequestHeader(h));
+      }
+    };
+    headers.list_check = CheckHeaderCount;
+    k.push_back(headers);
+  }
+  k.push_back(Bool(
+      "fetch.cookies", "--cookies",
+      "Keep cookies: an in-memory jar per host in each worker process; a "
+      "cookie goes back only to the host that set it.",
+      [](auto& c) -> auto& { return c.fetch.cookies; }));
+  k.push_back(String(
+                  "fetch.proxy", "--proxy",
+                  "Send every request through this proxy, "
+                  "SCHEME://HOST:PORT with SCHEME http, https, socks5 or "
+                  "socks5h, without credentials; \"\" for none (the "
+                  "http_proxy & co. variables are always ignored).",
+                  [](auto& c) -> auto& { return c.fetch.proxy; })
+                  .WithCheck(CheckProxy, "a proxy URL, or \"\""));
+  {
+    KeySpec user =
+        Spec("fetch.proxy_user_env", ValueType::kString, "--proxy-user-env",
+             "The environment variable holding the proxy's "
+             "USER:PASSWORD (the credentials are never written "
+             "in the file); \"\" for none. Needs fetch.proxy.");
+    user.env_name = true;
+    user.needs = "fetch.proxy";
+    user.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.fetch.proxy_credentials = v.text;
+    };
+    user.get = [](const CrawlConfig& c) -> std::string {
+      return c.fetch.proxy_credentials.empty() ? "\"\"" : "\"***\"";
+    };
+    k.push_back(user.WithCheck(CheckProxyCredentials,
+                               "an environment variable name, or \"\""));
+  }
+  {
+    KeySpec noproxy =
+        StringList(
+            "fetch.noproxy", "--noproxy",
+            "Hosts reached directly, not through the proxy: host names "
+            "(subdomains included), IP addresses, ADDRESS/PREFIX networks, "
+            "or '*'. Needs fetch.proxy.",
+            [](auto& c) -> auto& { return c.fetch.no_proxy; })
+            .WithCheck(CheckNoProxy,
+                       "a list of host names, addresses, networks or '*'");
+    noproxy.needs = "fetch.proxy";
+    k.push_back(noproxy);
+  }
+  {
+    KeySpec auth = Spec(
+        "fetch.auth", ValueType::kMappingList, "--auth",
+        "HTTP authentication, each entry for one origin only: origin "
+        "[http://|https://]HOST[:PORT] (https when no scheme is written), "
+        "scheme basic or bearer, and credentials_env, the environment "
+        "variable holding USER:PASSWORD (basic) or the token (bearer). Sent "
+        "only to requests to that scheme, host and port, never after a "
+        "redirect elsewhere. E.g. [{origin: api.example.com, scheme: bearer, "
+        "credentials_env: API_TOKEN}].");
+    auth.fields = {
+        {"origin", "an origin, [http://|https://]HOST[:PORT]", false,
+         CheckOrigin},
+        {"scheme", "basic or bearer", false, CheckAuthScheme},
+        {"credentials_env", "an environment variable name", true,
+         CheckAuthCredentials},
+    };
+    auth.list_check = CheckAuthOrigins;
+    // Stored as the flag stores them: the origin as FormatOrigin writes it.
+    auth.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.fetch.auth.clear();
+      for (const std::vector<std::string>& r : v.records) {
+        fetch::HostAuth a;
+        a.origin = fetch::FormatOrigin(*fetch::ParseOrigin(r[0]));
+        a.scheme = *fetch::ParseAuthScheme(r[1]);
+        a.secret = r[2];
+        c.fetch.auth.push_back(std::move(a));
+      }
+    };
+    // The credentials are not shown.
+    auth.get = [](const CrawlConfig& c) {
+      std::string out = "[";
+      for (const fetch::HostAuth& a : c.fetch.auth) {
+        if (out.size() > 1) out += ", ";
+        out += "{origin: " + QuoteYaml(a.origin) +
+               ", scheme: " + fetch::AuthSchemeName(a.scheme) + "}";
+      }
+      return out + "]";
+    };
+    k.push_back(auth);
+  }
   // workers
   k.push_back(Int(
       "workers.count", 0, 256, "--workers", "Worker processes; 0: one per CPU.",
@@ -512,11 +750,102 @@ std::vector<KeySpec> MakeKeys() {
       "File the records are written to, relative to the "
       "working directory; \"\" or \"-\": standard output.",
       [](auto& c) -> auto& { return c.output; }));
+  {
+    KeySpec format = Spec("output.format", ValueType::kEnum, "--format",
+                          "jsonl: one JSON object per line; csv: RFC 4180, "
+                          "a header line, CRLF line ends.");
+    format.choices = {"jsonl", "csv"};
+    format.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.records.format = *output::ParseOutputFormat(v.text);
+    };
+    format.get = [](const CrawlConfig& c) {
+      return std::string(output::OutputFormatName(c.records.format));
+    };
+    k.push_back(format.WithCheck([](const std::string& v) {
+      return output::ParseOutputFormat(v).status();
+    }));
+  }
+  {
+    KeySpec fields = StringList(
+                         "output.fields", "--fields",
+                         "Write only these record fields, in this order, e.g. "
+                         "[url, status, title]; []: every field.",
+                         [](auto& c) -> auto& { return c.records.fields; })
+                         .WithCheck(CheckField, "a list of record field names");
+    fields.list_check = CheckFieldList;
+    k.push_back(fields);
+  }
+  k.push_back(String(
+                  "output.report", "--report",
+                  "Write the crawl report here when the crawl ends: one "
+                  "self-contained HTML page with charts; relative to the "
+                  "working directory; \"\" for none.",
+                  [](auto& c) -> auto& { return c.report; })
+                  .WithCheck(nullptr, "a file path, or \"\""));
+  k.push_back(String(
+                  "output.warc", "--warc",
+                  "Also write every request and response, as sent and "
+                  "received, to WARC/1.1 files "
+                  "PREFIX-YYYYMMDDhhmmss-NNNNN-PID.warc.gz, one series per "
+                  "worker process; PREFIX is relative to the working "
+                  "directory, and the directory it names must exist; \"\" "
+                  "for none.",
+                  [](auto& c) -> auto& { return c.warc.prefix; })
+                  .WithCheck(CheckWarcPrefix, "a file name prefix, or \"\""));
+  k.push_back(Bytes(
+      "output.warc_max_size", static_cast<int64_t>(warc::kMinMaxFileBytes),
+      kMaxBytes, "--warc-max-size",
+      "Begin a new WARC file before one would pass this many bytes.",
+      [](auto& c) -> auto& { return c.warc.max_file_bytes; }));
   // logging
   k.push_back(Bool(
       "logging.progress", "--progress",
-      "Print a progress line to stderr every second.",
+      "Show progress on stderr even when it is not a terminal.",
       [](auto& c) -> auto& { return c.job.progress; }));
+  {
+    KeySpec level = Spec(
+        "logging.level", ValueType::kEnum,
+        "--log-level (-q/--quiet: error, -v/--verbose: debug)",
+        "The least severe messages shown: error (only errors: no progress, "
+        "no summary), warn, info, or debug (also one line per URL).");
+    level.choices = {"error", "warn", "info", "debug"};
+    level.set = [](const KeyValue& v, CrawlConfig& c) {
+      c.log.level = *log::ParseLogLevel(v.text);
+    };
+    level.get = [](const CrawlConfig& c) {
+      return std::string(log::LogLevelName(c.log.level));
+    };
+    k.push_back(level.WithCheck(
+        [](const std::string& v) { return log::ParseLogLevel(v).status(); }));
+  }
+  k.push_back(String(
+                  "logging.file", "--log-file",
+                  "Append the messages to this file, one timestamped line "
+                  "each, instead of stderr (errors still go to stderr too); "
+                  "relative to the working directory; \"\" for none.",
+                  [](auto& c) -> auto& { return c.log.file; })
+                  .WithCheck(nullptr, "a file path, or \"\""));
+  // metrics
+  {
+    KeySpec listen =
+        Spec("metrics.listen", ValueType::kString, "--metrics",
+             "Serve /metrics (Prometheus text format) and /status (JSON) here "
+             "while crawling: [ADDR:]PORT, ADDR an IP address (127.0.0.1 when "
+             "left out), PORT 0 for a free one; \"\" for none.");
+    listen.set = [](const KeyValue& v, CrawlConfig& c) {
+      if (v.text.empty()) {
+        c.metrics.reset();
+      } else {
+        c.metrics = *metrics::ParseListenAddress(v.text);
+      }
+    };
+    listen.get = [](const CrawlConfig& c) {
+      if (!c.metrics) return QuoteYaml("");
+      return QuoteYaml(
+          metrics::FormatHostPort(c.metrics->host, c.metrics->port));
+    };
+    k.push_back(listen.WithCheck(CheckListenAddress, "[ADDR:]PORT, or \"\""));
+  }
   return k;
 }
 
@@ -584,6 +913,14 @@ std::string Expected(const KeySpec& spec) {
       return "a list of strings";
     case ValueType::kPathList:
       return "a list of file paths";
+    case ValueType::kMappingList: {
+      std::string out = "a list of {";
+      for (size_t i = 0; i < spec.fields.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += spec.fields[i].name;
+      }
+      return out + "} mappings";
+    }
   }
   return "a value";
 }

@@ -73,8 +73,12 @@ std::string ReferenceYaml(const CrawlConfig& defaults) {
       "least one seed. On `crawler run FILE [FLAGS]` a flag overrides the "
       "key it is listed with, and URL arguments and repeatable flags add to "
       "the file's lists. Values may use ${NAME}, the environment variable "
-      "NAME ($${ for a literal ${). Relative paths of files the crawl reads "
-      "are taken from the crawl file's directory. See docs/config.md.",
+      "NAME ($${ for a literal ${); secrets are never written in the file: "
+      "the keys that need one name the environment variable holding it. "
+      "Relative paths of files the crawl reads are taken from the crawl "
+      "file's directory, those of files it writes (output.path, "
+      "output.report, output.warc, logging.file) from the working "
+      "directory. See docs/config.md.",
       "");
   std::string group;
   for (const KeySpec& k : Keys()) {

@@ -1,5 +1,6 @@
 #include "crawler/config/yaml_tree.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
@@ -20,8 +21,31 @@ YamlMark ToMark(const YAML::Mark& m) {
   return YamlMark{m.line + 1, m.column + 1};
 }
 
+// Thrown by TreeBuilder to stop the parser at a nesting deeper than
+// kMaxYamlDepth (caught in ParseYaml; yaml-cpp's parser is exception-safe,
+// it throws its own errors the same way).
+struct TooDeep {
+  YamlError error;
+};
+
+// An explicit tag as it was written: "!!int" for yaml-cpp's
+// "tag:yaml.org,2002:int", "!local" as it is, "!<uri>" for a verbatim one.
+std::string WrittenTag(const std::string& tag) {
+  static constexpr std::string_view kCore = "tag:yaml.org,2002:";
+  if (tag.compare(0, kCore.size(), kCore) == 0) {
+    return "!!" + tag.substr(kCore.size());
+  }
+  if (!tag.empty() && tag[0] == '!') return tag;
+  return "!<" + tag + ">";
+}
+
+std::string DepthMessage() {
+  return "nested more than " + std::to_string(kMaxYamlDepth) +
+         " levels deep (a crawl file needs 4: group, key, list, entry)";
+}
+
 // Builds a YamlNode tree from yaml-cpp's events. The first problem that the
-// parser itself does not report (an alias) is kept in `error`.
+// parser itself does not report (an alias, a tag) is kept in `error`.
 class TreeBuilder : public YAML::EventHandler {
  public:
   explicit TreeBuilder(std::string_view text) : text_(text) {}
@@ -55,19 +79,22 @@ class TreeBuilder : public YAML::EventHandler {
     node.text = value;
     // yaml-cpp tags a plain scalar "?" and a quoted or block one "!".
     node.plain = tag == "?";
+    CheckTag(tag, node.mark);
     if (!error_ && !QuoteClosed(static_cast<size_t>(mark.pos))) {
       error_ = YamlError{node.mark, "a quoted value without its closing quote",
                          KeyPath()};
     }
     Add(std::move(node));
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&,
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag,
                        YAML::anchor_t, YAML::EmitterStyle::value) override {
+    CheckTag(tag, ToMark(mark));
     Open(YamlNode::Kind::kSequence, mark);
   }
   void OnSequenceEnd() override { Close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag,
+                  YAML::anchor_t, YAML::EmitterStyle::value) override {
+    CheckTag(tag, ToMark(mark));
     Open(YamlNode::Kind::kMapping, mark);
   }
   void OnMapEnd() override { Close(); }
@@ -94,7 +121,21 @@ class TreeBuilder : public YAML::EventHandler {
     std::optional<YamlNode> key;  // A mapping's key awaiting its value.
   };
 
+  // yaml-cpp gives "?" for a node without a tag and "!" for a quoted or
+  // block scalar or the non-specific tag "!"; anything else was written.
+  void CheckTag(const std::string& tag, YamlMark mark) {
+    if (error_ || tag == "?" || tag == "!" || tag.empty()) return;
+    error_ = YamlError{mark,
+                       "tags (`" + WrittenTag(tag) +
+                           "`) are not supported in crawl files; remove it "
+                           "(each key's type says how its value is read)",
+                       KeyPath()};
+  }
+
   void Open(YamlNode::Kind kind, const YAML::Mark& mark) {
+    if (stack_.size() >= static_cast<size_t>(kMaxYamlDepth)) {
+      throw TooDeep{YamlError{ToMark(mark), DepthMessage(), KeyPath()}};
+    }
     Frame f;
     f.node.kind = kind;
     f.node.mark = ToMark(mark);
@@ -241,6 +282,15 @@ YamlParse ParseYaml(std::string_view text) {
           {}};
       return out;
     }
+  } catch (const TooDeep& e) {
+    out.ok = false;
+    out.error = e.error;
+    return out;
+  } catch (const YAML::DeepRecursion& e) {
+    // Its message is "bad file"; say what it means.
+    out.ok = false;
+    out.error = YamlError{ToMark(e.mark), DepthMessage(), builder.KeyPath()};
+    return out;
   } catch (const YAML::Exception& e) {
     out.ok = false;
     const YamlMark mark = ToMark(e.mark);

@@ -9,8 +9,10 @@
 // quoted, and a position for every key and value.
 //
 // Deliberately unsupported, reported as errors with their position: aliases
-// ("*name"; anchors alone are harmless and ignored), more than one document,
-// and non-scalar mapping keys.
+// ("*name"; anchors alone are harmless and ignored), explicit tags ("!!int",
+// "!!binary", "!local"; only the non-specific "!" is allowed), nesting deeper
+// than kMaxYamlDepth, and more than one document. Mapping keys that are not
+// scalars are kept for the caller to refuse.
 //
 // Thread-safety: ParseYaml is pure and may run on many threads at once.
 #ifndef CRAWLER_CONFIG_YAML_TREE_H_
@@ -22,6 +24,11 @@
 #include <vector>
 
 namespace crawler::config {
+
+// Mappings and lists nested deeper than this are refused before yaml-cpp's
+// own recursion limit (YAML::DeepRecursion, also caught) is reached. A crawl
+// file needs 4 levels (group, key, list, list entry).
+inline constexpr int kMaxYamlDepth = 32;
 
 // A position in the text, 1-based (what editors show).
 struct YamlMark {

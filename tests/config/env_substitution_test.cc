@@ -68,6 +68,29 @@ TEST_SUITE("EnvSubstitution") {
     CHECK(SubError("${1X}").find("bad environment variable name `1X`") == 0);
   }
 
+  TEST_CASE("each replacement is kept, and messages can hide its value") {
+    StatusOr<Substituted> s = SubstituteEnv(
+        "${USER}:${PASS}@${ONE}",
+        FakeEnv({{"USER", "alice"}, {"PASS", "s3cret"}, {"ONE", "1"}}));
+    REQUIRE(s.ok());
+    using Vars = std::vector<std::pair<std::string, std::string>>;
+    CHECK(s->variables ==
+          Vars{{"USER", "alice"}, {"PASS", "s3cret"}, {"ONE", "1"}});
+    CHECK(RedactValues("bad 'alice:s3cret@1' (s3cret)", s->variables) ==
+          "bad '${USER}:${PASS}@1' (${PASS})");
+    // Too short to hide anything, and replacing would garble the message.
+    CHECK(RedactValues("1 of 1", Vars{{"ONE", "1"}}) == "1 of 1");
+  }
+
+  TEST_CASE("IsEnvName: the rule of ${NAME}") {
+    CHECK(IsEnvName("API_TOKEN"));
+    CHECK(IsEnvName("_x1"));
+    CHECK_FALSE(IsEnvName(""));
+    CHECK_FALSE(IsEnvName("1X"));
+    CHECK_FALSE(IsEnvName("alice:s3cret"));
+    CHECK_FALSE(IsEnvName("A-B"));
+  }
+
   TEST_CASE("ProcessEnvironment reads the real environment") {
     ::setenv("CRAWLER_ENV_SUBSTITUTION_TEST", "v", 1);
     ::unsetenv("CRAWLER_ENV_SUBSTITUTION_UNSET");

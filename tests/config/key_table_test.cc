@@ -77,6 +77,31 @@ TEST_SUITE("KeyTable") {
     CHECK(Expected(*FindKey("scope.mode")) == "one of host, domain, any");
     CHECK(Expected(*FindKey("scope.include")) ==
           "a list of RE2 regular expressions");
+    CHECK(Expected(*FindKey("fetch.auth")) ==
+          "a list of {origin, scheme, credentials_env} mappings");
+    CHECK(Expected(*FindKey("output.format")) == "one of jsonl, csv");
+    CHECK(Expected(*FindKey("logging.level")) ==
+          "one of error, warn, info, debug");
+  }
+
+  TEST_CASE("the keys of secrets never show them") {
+    CrawlConfig c;
+    c.fetch.proxy = "http://127.0.0.1:3128";
+    c.fetch.proxy_credentials = "alice:s3cret";
+    fetch::HostAuth auth;
+    auth.origin = "https://a.test:443";
+    auth.scheme = fetch::AuthScheme::kBasic;
+    auth.secret = "bob:s3cret";
+    c.fetch.auth.push_back(auth);
+    for (const KeySpec& k : Keys()) {
+      CAPTURE(k.path);
+      CHECK(k.get(c).find("s3cret") == std::string::npos);
+    }
+    CHECK(FindKey("fetch.proxy_user_env")->get(c) == "\"***\"");
+    CHECK(FindKey("fetch.auth")->get(c) ==
+          "[{origin: \"https://a.test:443\", scheme: basic}]");
+    CHECK(FindKey("fetch.proxy_user_env")->env_name);
+    CHECK(FindKey("fetch.auth")->fields.at(2).env_name);
   }
 
   TEST_CASE("spellings: numbers, byte counts, quoted strings") {

@@ -85,6 +85,50 @@ TEST_SUITE("YamlTree") {
     std::string deep(5000, '[');
     YamlParse p = ParseYaml(deep);
     CHECK_FALSE(p.ok);
+    CHECK(p.error.message.find("nested more than 32 levels deep") == 0);
+    // Block mappings too, past yaml-cpp's own limit (YAML::DeepRecursion).
+    std::string block;
+    for (int i = 0; i < 3000; ++i) {
+      block += std::string(2 * static_cast<size_t>(i), ' ') + "k:\n";
+    }
+    p = ParseYaml(block);
+    REQUIRE_FALSE(p.ok);
+    CHECK(p.error.message ==
+          "nested more than 32 levels deep (a crawl file needs 4: group, "
+          "key, list, entry)");
+    // The 33rd mapping starts on line 33, under 32 keys.
+    CHECK(p.error.mark.line == 33);
+    CHECK(p.error.key_path.size() == 32);
+    // At the limit: parsed; one more level: refused.
+    const size_t max = kMaxYamlDepth;
+    CHECK(ParseYaml(std::string(max, '[') + std::string(max, ']')).ok);
+    CHECK_FALSE(
+        ParseYaml(std::string(max + 1, '[') + std::string(max + 1, ']')).ok);
+  }
+
+  TEST_CASE("explicit tags are refused; quoting and '!' are not tags") {
+    for (const char* text :
+         {"a: !!int 5\n", "a: !!binary aGk=\n", "a: !!map {b: 1}\n",
+          "a: !!seq [1]\n", "a: !local x\n", "a: !<tag:x> y\n", "a: !!null\n",
+          "!!map\na: 1\n", "a: !!python/object:os.system x\n"}) {
+      CAPTURE(text);
+      YamlParse p = ParseYaml(text);
+      REQUIRE_FALSE(p.ok);
+      CHECK(p.error.message.find("are not supported in crawl files") !=
+            std::string::npos);
+    }
+    YamlParse p = ParseYaml("a: !!int 5\n");
+    CHECK(p.error.message.rfind("tags (`!!int`)", 0) == 0);
+    CHECK(p.error.mark.line == 1);
+    CHECK(p.error.mark.column == 4);
+    CHECK(p.error.key_path == std::vector<std::string>{"a"});
+    CHECK(
+        ParseYaml("a: !local x\n").error.message.rfind("tags (`!local`)", 0) ==
+        0);
+    YamlParse fine = ParseYaml("a: ! 5\nb: '5'\nc: |\n  x\n");
+    REQUIRE(fine.ok);
+    CHECK(fine.root.entries[0].second.text == "5");
+    CHECK_FALSE(fine.root.entries[0].second.plain);
   }
 }
 
