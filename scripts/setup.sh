@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package the project needs to build, test and
-# benchmark. Idempotent: when everything is present it prints nothing and
+# benchmark, and the npm packages of the WARC interoperability test
+# (`npm ci` in tests/testdata/warcio). Idempotent: when everything is present it prints nothing and
 # returns in well under a second. Needs root (or sudo) only when installing.
 set -euo pipefail
 
@@ -38,12 +39,26 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Node.js and npm for the WARC interoperability test (below), unless a
+# node with npm is there already (e.g. from another source than Debian's).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done" >&2
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: done" >&2
+fi
+
+# warcio, an independent WARC reader, for //tests/e2e:warc_interop_test:
+# the versions pinned by tests/testdata/warcio/package-lock.json.
+WARCIO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/testdata/warcio"
+if [ ! -f "$WARCIO_DIR/node_modules/warcio/package.json" ]; then
+  echo "setup: npm ci in tests/testdata/warcio" >&2
+  (cd "$WARCIO_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi

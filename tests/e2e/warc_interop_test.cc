@@ -1,0 +1,221 @@
+// The crawler's WARC files read by an independent implementation: warcio
+// from npm (tests/testdata/warcio/read_warc.mjs, pinned by its
+// package-lock.json; `npm ci` there is part of scripts/setup.sh, this test
+// installs nothing). A crawl of the generated site and of the fault
+// server's chunked, gzip and deflate answers is written with --warc, then
+// warcio must find the same records as the project's reader (count, types,
+// URIs, dates, statuses) and decode each response body to the same length.
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crawler/testing/command.h"
+#include "crawler/testing/fault_server.h"
+#include "crawler/testing/site_server.h"
+#include "crawler/testing/test_util.h"
+#include "crawler/warc/content_decoding.h"
+#include "crawler/warc/http_message.h"
+#include "crawler/warc/warc_reader.h"
+
+namespace crawler {
+namespace {
+
+using crawler::testing::Command;
+using crawler::testing::FaultServer;
+using crawler::testing::RunfilePath;
+using crawler::testing::SiteServer;
+using nlohmann::json;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> WarcFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  REQUIRE(d != nullptr);
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(dir + "/" + n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The script, with warcio installed beside it (node resolves "warcio" from
+// the script's real path, the source tree, where `npm ci` put it).
+std::string ReadWarcScript() {
+  const std::string link = RunfilePath("tests/testdata/warcio/read_warc.mjs");
+  char real[PATH_MAX];
+  REQUIRE_MESSAGE(::realpath(link.c_str(), real) != nullptr,
+                  "tests/testdata/warcio/read_warc.mjs is not in the runfiles");
+  std::string dir = real;
+  dir = dir.substr(0, dir.rfind('/'));
+  struct stat st;
+  REQUIRE_MESSAGE(
+      ::stat((dir + "/node_modules/warcio/package.json").c_str(), &st) == 0,
+      "warcio is not installed: " << dir
+                                  << "/node_modules is missing. Run `npm ci` "
+                                     "in tests/testdata/warcio (bash "
+                                     "scripts/setup.sh does it).");
+  return real;
+}
+
+// One record as either reader saw it.
+struct Seen {
+  std::string file;
+  std::string type;
+  std::string uri;
+  std::string date;
+  int status = 0;
+  int64_t length = -1;
+  bool operator==(const Seen& o) const {
+    return file == o.file && type == o.type && uri == o.uri && date == o.date &&
+           status == o.status && length == o.length;
+  }
+};
+
+std::ostream& operator<<(std::ostream& os, const Seen& s) {
+  return os << s.file << " " << s.type << " " << s.uri << " " << s.date << " "
+            << s.status << " " << s.length;
+}
+
+std::vector<Seen> OurReader(const std::vector<std::string>& files) {
+  std::vector<Seen> out;
+  for (const std::string& f : files) {
+    const std::string bytes = ReadFile(f);
+    warc::WarcReader reader(bytes);
+    warc::ReadRecord r;
+    while (true) {
+      StatusOr<bool> next = reader.Next(&r);
+      REQUIRE_MESSAGE(next.ok(), f << ": " << next.status().ToString());
+      if (!*next) break;
+      Seen s;
+      s.file = f;
+      s.type = std::string(r.header.Get("WARC-Type"));
+      s.uri = std::string(r.header.Get("WARC-Target-URI"));
+      s.date = std::string(r.header.Get("WARC-Date"));
+      if (s.type == "response") {
+        StatusOr<warc::HttpHead> head = warc::ParseHttpHead(r.block);
+        REQUIRE_OK(head.status());
+        s.status = head->status;
+        std::string payload;
+        (void)warc::ForEachPayloadPiece(
+            *head, std::string_view(r.block).substr(head->size),
+            [&](std::string_view p) { payload.append(p); });
+        const std::string ce = head->Get("Content-Encoding");
+        if (!ce.empty() && r.header.Get("WARC-Truncated").empty()) {
+          StatusOr<std::string> d =
+              warc::DecodeContent(payload, ce, size_t{1} << 30);
+          REQUIRE_OK(d.status());
+          payload = std::move(*d);
+        }
+        s.length = static_cast<int64_t>(payload.size());
+      }
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+std::vector<Seen> Warcio(const std::vector<std::string>& files) {
+  std::vector<std::string> args = {"/usr/bin/env", "node", ReadWarcScript()};
+  args.insert(args.end(), files.begin(), files.end());
+  auto cmd = Command::Start(args);
+  REQUIRE(cmd.ok());
+  std::optional<int> code = (*cmd)->Wait(120000);
+  REQUIRE_MESSAGE(code.has_value(), "node did not finish in time");
+  REQUIRE_MESSAGE(*code == 0, "node read_warc.mjs failed (exit "
+                                  << *code << "): " << (*cmd)->Stderr());
+  std::vector<Seen> out;
+  std::istringstream lines((*cmd)->Stdout());
+  std::string line;
+  while (std::getline(lines, line)) {
+    const json j = json::parse(line);
+    Seen s;
+    s.file = j["file"];
+    s.type = j["type"];
+    if (j["uri"].is_string()) s.uri = j["uri"];
+    if (j["date"].is_string()) s.date = j["date"];
+    if (j["status"].is_number()) s.status = j["status"];
+    if (j["length"].is_number()) s.length = j["length"];
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void Crawl(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {RunfilePath("crawler/cli/crawler"),
+                                   "crawl",
+                                   "--allow-private",
+                                   "--delay",
+                                   "0",
+                                   "-q",
+                                   "-o",
+                                   "/dev/null"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto cmd = Command::Start(args);
+  REQUIRE(cmd.ok());
+  std::optional<int> code = (*cmd)->Wait(60000);
+  REQUIRE(code.has_value());
+  REQUIRE_MESSAGE(*code == 0, (*cmd)->Stderr());
+}
+
+TEST_CASE("warcio reads what --warc wrote: records, URIs, bodies") {
+  const std::string script = ReadWarcScript();  // Fails early, clearly.
+  const std::string dir = testing::TempDir() + "/interop";
+  REQUIRE(std::system(
+              ("rm -rf '" + dir + "' && mkdir '" + dir + "'").c_str()) == 0);
+  auto site = SiteServer::Start({"--pages", "200"});
+  REQUIRE_MESSAGE(site.ok(), site.status().ToString());
+  Crawl({(*site)->Url("/"), "--per-host", "4", "-w", "2", "--warc",
+         dir + "/site", "--warc-max-size", "64K"});
+  auto fault = FaultServer::Start();
+  REQUIRE_MESSAGE(fault.ok(), fault.status().ToString());
+  Crawl({"--no-robots", "--max-depth", "0", "--warc", dir + "/fault",
+         (*fault)->Url("/html?links=50"),
+         (*fault)->Url("/bomb?enc=gzip&size=50000"),
+         // warcio 2.4 decodes gzip and deflate, not br.
+         (*fault)->Url("/bomb?enc=deflate&size=50000"),
+         (*fault)->Url("/redirect?chain=1")});
+
+  const std::vector<std::string> files = WarcFiles(dir);
+  REQUIRE(files.size() > 3);  // Rotated at 64 KiB.
+  const std::vector<Seen> ours = OurReader(files);
+  const std::vector<Seen> theirs = Warcio(files);
+  REQUIRE(ours.size() > 400);
+  CHECK(theirs.size() == ours.size());
+  const size_t n = std::min(ours.size(), theirs.size());
+  int mismatches = 0;
+  for (size_t i = 0; i < n && mismatches < 10; ++i) {
+    if (!(ours[i] == theirs[i])) {
+      ++mismatches;
+      CHECK_MESSAGE(false, "record " << i << ": ours " << ours[i]
+                                     << " / warcio " << theirs[i]);
+    }
+  }
+  // The URIs are those crawled.
+  int responses = 0;
+  for (const Seen& s : theirs) {
+    if (s.type != "response") continue;
+    ++responses;
+    CHECK_MESSAGE(s.uri.rfind("http://127.0.0.1:", 0) == 0, s.uri);
+  }
+  CHECK(responses * 2 + static_cast<int>(files.size()) ==
+        static_cast<int>(theirs.size()));
+}
+
+}  // namespace
+}  // namespace crawler
