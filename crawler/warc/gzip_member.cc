@@ -1,5 +1,6 @@
 #include "crawler/warc/gzip_member.h"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -9,35 +10,33 @@
 namespace crawler::warc {
 namespace {
 
-// windowBits for deflateInit2/inflateInit2: 15 (32 KiB window) + 16 (a
-// gzip wrapper, not zlib's).
+// windowBits for inflateInit2: 15 (32 KiB window) + 16 (a gzip wrapper,
+// not zlib's).
 constexpr int kGzipWindowBits = 15 + 16;
-// Memory level of the compressor (zlib's default).
-constexpr int kMemLevel = 8;
+// A scratch buffer grown past this (a big response) is not kept.
+constexpr size_t kMaxScratchKept = 1 << 20;
 // Output grows in steps of this many bytes while inflating.
 constexpr size_t kInflateStep = 64 << 10;
 
 }  // namespace
 
-struct GzipCompressor::Stream {
-  z_stream z = {};
-  bool ready = false;
-  ~Stream() {
-    if (ready) deflateEnd(&z);
-  }
+struct GzipCompressor::State {
+  libdeflate_compressor* compressor = nullptr;
+  // The pieces of a member, copied together (libdeflate takes one buffer).
+  std::string scratch;
+  ~State() { libdeflate_free_compressor(compressor); }
 };
 
 StatusOr<std::unique_ptr<GzipCompressor>> GzipCompressor::Create(int level) {
-  if (level < 1 || level > 9) {
-    return InvalidArgumentError("gzip level must be within 1 and 9");
+  if (level < 1 || level > 12) {
+    return InvalidArgumentError("gzip level must be within 1 and 12");
   }
   std::unique_ptr<GzipCompressor> c(new GzipCompressor);
-  c->stream_ = std::make_unique<Stream>();
-  if (deflateInit2(&c->stream_->z, level, Z_DEFLATED, kGzipWindowBits,
-                   kMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return InternalError("zlib deflateInit2 failed");
+  c->state_ = std::make_unique<State>();
+  c->state_->compressor = libdeflate_alloc_compressor(level);
+  if (c->state_->compressor == nullptr) {
+    return InternalError("libdeflate_alloc_compressor failed");
   }
-  c->stream_->ready = true;
   return c;
 }
 
@@ -45,39 +44,28 @@ GzipCompressor::~GzipCompressor() = default;
 
 Status GzipCompressor::Compress(const std::vector<std::string_view>& pieces,
                                 std::string* out) {
-  z_stream& z = stream_->z;
-  if (deflateReset(&z) != Z_OK)
-    return InternalError("zlib deflateReset failed");
-  size_t total = 0;
-  for (std::string_view p : pieces) total += p.size();
-  // A member is at most a little larger than its input (deflateBound).
-  out->reserve(out->size() +
-               deflateBound(&z, total > ULONG_MAX ? ULONG_MAX
-                                                  : static_cast<uLong>(total)) +
-               64);
-  for (size_t i = 0; i <= pieces.size(); ++i) {
-    const bool last = i == pieces.size();
-    std::string_view in = last ? std::string_view() : pieces[i];
-    // zlib counts in uInt: feed at most 1 GiB at a time.
-    do {
-      const size_t take = std::min<size_t>(in.size(), size_t{1} << 30);
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-      z.avail_in = static_cast<uInt>(take);
-      in.remove_prefix(take);
-      const int flush = last ? Z_FINISH : Z_NO_FLUSH;
-      int rc = Z_OK;
-      do {
-        const size_t room = std::max<size_t>(z.avail_in / 2 + 1024, 16 << 10);
-        const size_t at = out->size();
-        out->resize(at + room);
-        z.next_out = reinterpret_cast<Bytef*>(out->data() + at);
-        z.avail_out = static_cast<uInt>(room);
-        rc = deflate(&z, flush);
-        out->resize(at + room - z.avail_out);
-        if (rc == Z_STREAM_ERROR) return InternalError("zlib deflate failed");
-      } while (z.avail_out == 0 || (last && rc != Z_STREAM_END) ||
-               z.avail_in > 0);
-    } while (!in.empty());
+  std::string_view in;
+  if (pieces.size() == 1) {
+    in = pieces[0];
+  } else {
+    std::string& s = state_->scratch;
+    s.clear();
+    for (std::string_view p : pieces) s.append(p);
+    in = s;
+  }
+  const size_t bound =
+      libdeflate_gzip_compress_bound(state_->compressor, in.size());
+  const size_t at = out->size();
+  out->resize(at + bound);
+  const size_t n = libdeflate_gzip_compress(state_->compressor, in.data(),
+                                            in.size(), out->data() + at, bound);
+  if (n == 0) {
+    out->resize(at);
+    return InternalError("libdeflate_gzip_compress failed");
+  }
+  out->resize(at + n);
+  if (state_->scratch.capacity() > kMaxScratchKept) {
+    std::string().swap(state_->scratch);
   }
   return Status::Ok();
 }

@@ -67,7 +67,7 @@ class WarcWriter {
   // and `clock` must outlive it; `pid` goes into the file names (the
   // caller's getpid()). Nothing is created until the first Write(), so a
   // process that writes nothing leaves no file. Fails with InvalidArgument
-  // for bad options and Internal when zlib cannot start.
+  // for bad options and Internal when the compressor cannot start.
   static StatusOr<std::unique_ptr<WarcWriter>> Create(
       const WarcOptions& options, WarcFiles* files, const Clock* clock,
       pid_t pid);
