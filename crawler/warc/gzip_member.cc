@@ -4,7 +4,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <climits>
 #include <limits>
 
 namespace crawler::warc {
