@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "crawler/base/status.h"
 #include "crawler/cli/exit_codes.h"
+#include "crawler/warc/cdxj.h"
 #include "crawler/warc/content_decoding.h"
 #include "crawler/warc/http_message.h"
 #include "crawler/warc/warc_reader.h"
@@ -115,6 +117,56 @@ int Ls(const std::vector<std::string>& files, std::FILE* out, std::FILE* err) {
   return code;
 }
 
+int Cdxj(const std::vector<std::string>& files, std::FILE* out,
+         std::FILE* err) {
+  int code = kExitOk;
+  std::vector<std::string> lines;
+  for (const std::string& path : files) {
+    StatusOr<std::unique_ptr<MappedFile>> file = MappedFile::Open(path);
+    if (!file.ok()) {
+      std::fprintf(err, "crawler: warc cdxj: %s\n",
+                   file.status().message().c_str());
+      code = kExitFailure;
+      continue;
+    }
+    const size_t slash = path.rfind('/');
+    const std::string name =
+        slash == std::string::npos ? path : path.substr(slash + 1);
+    warc::WarcReader reader((*file)->bytes());
+    warc::ReadRecord r;
+    while (true) {
+      StatusOr<bool> next = reader.Next(&r);
+      if (!next.ok()) {
+        std::fprintf(err, "crawler: warc cdxj: %s: %s\n", path.c_str(),
+                     next.status().message().c_str());
+        code = kExitFailure;
+        break;
+      }
+      if (!*next) break;
+      StatusOr<std::string> line = warc::CdxjLine(r, name);
+      if (!line.ok()) {
+        std::fprintf(err, "crawler: warc cdxj: %s: at offset %llu: %s\n",
+                     path.c_str(), static_cast<unsigned long long>(r.offset),
+                     line.status().message().c_str());
+        code = kExitFailure;
+        continue;
+      }
+      if (!line->empty()) lines.push_back(std::move(*line));
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  for (const std::string& line : lines) {
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fputc('\n', out);
+  }
+  if (std::fflush(out) != 0) {
+    std::fprintf(err, "crawler: warc cdxj: cannot write: %s\n",
+                 std::strerror(errno));
+    return kExitFailure;
+  }
+  return code;
+}
+
 int Cat(const std::string& path, const std::string& uri, bool decode,
         std::FILE* out, std::FILE* err) {
   StatusOr<std::unique_ptr<MappedFile>> file = MappedFile::Open(path);
@@ -207,6 +259,7 @@ int Usage(std::FILE* err, const std::string& message) {
 const char* WarcUsage() {
   return R"(Usage: crawler warc ls FILE...
        crawler warc cat [--no-decode] FILE URI
+       crawler warc cdxj FILE... > index.cdxj
 
 Reads WARC files (.warc.gz with a gzip member per record or for the whole
 file, or plain .warc), such as those `crawler crawl --warc PREFIX` writes.
@@ -218,6 +271,10 @@ file, or plain .warc), such as those `crawler crawl --warc PREFIX` writes.
         decoded (Content-Encoding gzip, deflate, br or zstd)
         --no-decode   keep the content coding (the bytes that
                       WARC-Payload-Digest covers)
+  cdxj  a CDXJ index of the response records, sorted for replay tools:
+        SURT key, 14-digit timestamp, then JSON with url, mime, status,
+        digest, length and offset (of the gzip member) and filename (the
+        file's base name)
 
 A truncated or corrupt file is reported with the offset of the broken
 record (the records before it are listed). Files still being written end
@@ -236,7 +293,7 @@ int RunWarcCommand(const std::vector<std::string>& args, std::FILE* out,
       return kExitOk;
     }
   }
-  if (args.empty()) return Usage(err, "missing subcommand: ls or cat");
+  if (args.empty()) return Usage(err, "missing subcommand: ls, cat or cdxj");
   const std::string& sub = args[0];
   std::vector<std::string> rest;
   bool decode = true;
@@ -260,7 +317,11 @@ int RunWarcCommand(const std::vector<std::string>& args, std::FILE* out,
     if (rest.size() != 2) return Usage(err, "cat needs a FILE and a URI");
     return Cat(rest[0], rest[1], decode, out, err);
   }
-  return Usage(err, "unknown subcommand '" + sub + "' (ls, cat)");
+  if (sub == "cdxj") {
+    if (rest.empty()) return Usage(err, "cdxj needs at least one FILE");
+    return Cdxj(rest, out, err);
+  }
+  return Usage(err, "unknown subcommand '" + sub + "' (ls, cat, cdxj)");
 }
 
 }  // namespace crawler::cli

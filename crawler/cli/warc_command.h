@@ -13,13 +13,16 @@
 //       server meant it; --no-decode keeps the content coding (the payload
 //       WARC-Payload-Digest covers). A truncated record (WARC-Truncated)
 //       prints what it holds and says so on `err`.
+//   crawler warc cdxj FILE...
+//       A CDXJ index of the response records of the files, one line each,
+//       sorted (crawler/warc/cdxj.h); "filename" is each file's base name.
 //
 // Exit codes:
-//   0  every record was read (ls) / the body was printed (cat);
-//   1  a file is truncated or corrupt: `ls` prints the records before the
-//      broken one and names the file and the broken record's offset on
-//      `err`; a file cannot be read; `cat` found no response for URI, or its
-//      body cannot be decoded;
+//   0  every record was read (ls, cdxj) / the body was printed (cat);
+//   1  a file is truncated or corrupt: `ls` and `cdxj` print the records
+//      before the broken one and name the file and the broken record's
+//      offset on `err`; a file cannot be read; `cat` found no response for URI,
+//      or its body cannot be decoded;
 //   2  usage error.
 // `--help` (or `-h`) prints the usage to `out` and returns 0.
 //

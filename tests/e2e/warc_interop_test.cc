@@ -215,6 +215,45 @@ TEST_CASE("warcio reads what --warc wrote: records, URIs, bodies") {
   }
   CHECK(responses * 2 + static_cast<int>(files.size()) ==
         static_cast<int>(theirs.size()));
+
+  // The CDXJ index: `crawler warc cdxj` and warcio's `cdx-index` write the
+  // same lines (SURT keys, timestamps, offsets, lengths...), once sorted.
+  std::vector<std::string> cdxj_args = {RunfilePath("crawler/cli/crawler"),
+                                        "warc", "cdxj"};
+  cdxj_args.insert(cdxj_args.end(), files.begin(), files.end());
+  auto ours_cdxj = Command::Start(cdxj_args);
+  REQUIRE(ours_cdxj.ok());
+  REQUIRE((*ours_cdxj)->Wait(60000) == std::optional<int>(0));
+  const std::string cli =
+      script.substr(0, script.rfind('/')) + "/node_modules/warcio/dist/cli.js";
+  std::vector<std::string> warcio_args = {"/usr/bin/env", "node", cli,
+                                          "cdx-index"};
+  warcio_args.insert(warcio_args.end(), files.begin(), files.end());
+  auto theirs_cdxj = Command::Start(warcio_args);
+  REQUIRE(theirs_cdxj.ok());
+  REQUIRE_MESSAGE((*theirs_cdxj)->Wait(120000) == std::optional<int>(0),
+                  (*theirs_cdxj)->Stderr());
+  auto sorted_lines = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  const std::vector<std::string> a = sorted_lines((*ours_cdxj)->Stdout());
+  const std::vector<std::string> b = sorted_lines((*theirs_cdxj)->Stdout());
+  CHECK(static_cast<int>(a.size()) == responses);
+  CHECK(a.size() == b.size());
+  int differ = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()) && differ < 5; ++i) {
+    if (a[i] != b[i]) {
+      ++differ;
+      CHECK_MESSAGE(false, "ours:   " << a[i] << "\nwarcio: " << b[i]);
+    }
+  }
+  // Ours comes out sorted already.
+  CHECK(sorted_lines((*ours_cdxj)->Stdout()) == a);
 }
 
 }  // namespace
