@@ -473,5 +473,26 @@ TEST_CASE("a crawl stopped by SIGINT closes its files; SIGKILL leaves .open") {
   }
 }
 
+TEST_CASE("a worker that cannot write its files stops the crawl: exit 1") {
+  auto server = SiteServer::Start({"--pages", "2000", "--slow-ms", "20"});
+  REQUIRE_MESSAGE(server.ok(), server.status().ToString());
+  const std::string dir = FreshDir("gone");
+  auto cmd = Command::Start({CrawlerPath(), "crawl", "--allow-private",
+                             (*server)->Url("/"), "--delay", "0", "--per-host",
+                             "4", "-w", "2", "--warc", dir + "/g",
+                             "--warc-max-size", "1K"});
+  REQUIRE(cmd.ok());
+  for (int i = 0; i < 200 && ListDir(dir).size() < 3; ++i) ::usleep(50000);
+  // The directory disappears: the next file cannot be named or created.
+  REQUIRE(std::system(("rm -rf '" + dir + "'").c_str()) == 0);
+  std::optional<int> code = (*cmd)->Wait(30000);
+  REQUIRE(code.has_value());
+  CHECK(*code == 1);
+  const std::string err = (*cmd)->Stderr();
+  CHECK_MESSAGE(err.find("warc: cannot ") != std::string::npos, err);
+  CHECK_MESSAGE(err.find("could not write its WARC files") != std::string::npos,
+                err);
+}
+
 }  // namespace
 }  // namespace crawler
