@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -477,14 +478,16 @@ TEST_CASE("a worker that cannot write its files stops the crawl: exit 1") {
   auto server = SiteServer::Start({"--pages", "2000", "--slow-ms", "20"});
   REQUIRE_MESSAGE(server.ok(), server.status().ToString());
   const std::string dir = FreshDir("gone");
+  REQUIRE(std::system(("rm -rf '" + dir + ".gone'").c_str()) == 0);
   auto cmd = Command::Start({CrawlerPath(), "crawl", "--allow-private",
                              (*server)->Url("/"), "--delay", "0", "--per-host",
                              "4", "-w", "2", "--warc", dir + "/g",
                              "--warc-max-size", "1K"});
   REQUIRE(cmd.ok());
   for (int i = 0; i < 200 && ListDir(dir).size() < 3; ++i) ::usleep(50000);
-  // The directory disappears: the next file cannot be named or created.
-  REQUIRE(std::system(("rm -rf '" + dir + "'").c_str()) == 0);
+  // The directory goes away (moved at once, while the workers write): the
+  // next file cannot be named or created.
+  REQUIRE(::rename(dir.c_str(), (dir + ".gone").c_str()) == 0);
   std::optional<int> code = (*cmd)->Wait(30000);
   REQUIRE(code.has_value());
   CHECK(*code == 1);
