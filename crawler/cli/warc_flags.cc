@@ -28,6 +28,12 @@ StatusOr<bool> ParseWarcFlag(
     options->prefix = prefix;
     return true;
   }
+  if (flag == "--warc-compression-level") {
+    ASSIGN_OR_RETURN(std::string v, value());
+    ASSIGN_OR_RETURN(int64_t level, ParseInt(flag, v, 0, 12));
+    options->compression_level = static_cast<int>(level);
+    return true;
+  }
   if (flag == "--warc-max-size") {
     ASSIGN_OR_RETURN(std::string v, value());
     ASSIGN_OR_RETURN(int64_t bytes, ParseBytes(flag, v));

@@ -5,6 +5,9 @@
 //                          PREFIX-YYYYMMDDhhmmss-NNNNN-PID.warc.gz
 //   --warc-max-size BYTES  begin a new file before one would pass BYTES
 //                          (default 1000000000, WARC 1.1 Annex B's 1 GB)
+//   --warc-compression-level N
+//                          0 (stored, least CPU) to 12 (smallest files);
+//                          default 1
 //
 // and the wiring of `main`: the warcinfo fields and the factory each worker
 // makes its archive with.
@@ -22,7 +25,7 @@
 
 namespace crawler::cli {
 
-// If `flag` is --warc or --warc-max-size, parses its value (from `value`)
+// If `flag` is one of the flags above, parses its value (from `value`)
 // into *options and returns true; returns false for any other flag. Fails
 // with InvalidArgument naming the flag and what was expected. Pure.
 StatusOr<bool> ParseWarcFlag(

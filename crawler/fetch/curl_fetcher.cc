@@ -856,6 +856,14 @@ int DebugCallback(CURL* easy, curl_infotype type, char* data, size_t size,
       if (!c.head_complete || c.cut) return 0;
       const size_t cap = CaptureCap(t->max_body);
       std::string& r = c.exchange.response;
+      // Grown by at least 32 KiB, then doubling: one allocation for a
+      // typical page.
+      const size_t need = r.size() + bytes.size();
+      if (r.capacity() < need) {
+        r.reserve(std::max(
+            need, std::min(cap, std::max(r.size() + kDefaultBodyReserve,
+                                         2 * r.capacity()))));
+      }
       if (r.size() + bytes.size() > cap) {
         r.append(bytes.substr(0, cap > r.size() ? cap - r.size() : 0));
         c.cut = true;

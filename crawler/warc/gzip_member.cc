@@ -27,8 +27,8 @@ struct GzipCompressor::State {
 };
 
 StatusOr<std::unique_ptr<GzipCompressor>> GzipCompressor::Create(int level) {
-  if (level < 1 || level > 12) {
-    return InvalidArgumentError("gzip level must be within 1 and 12");
+  if (level < 0 || level > 12) {
+    return InvalidArgumentError("gzip level must be within 0 and 12");
   }
   std::unique_ptr<GzipCompressor> c(new GzipCompressor);
   c->state_ = std::make_unique<State>();

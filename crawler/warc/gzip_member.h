@@ -27,7 +27,8 @@ namespace crawler::warc {
 // Compresses byte sequences into gzip members, reusing one compressor.
 class GzipCompressor {
  public:
-  // `level`: libdeflate level 1 (fastest) to 12 (smallest). Fails with
+  // `level`: libdeflate level 1 (fastest) to 12 (smallest), or 0 (stored
+  // blocks: a valid member, not compressed). Fails with
   // InvalidArgument for a bad level and Internal when libdeflate cannot
   // allocate its compressor.
   static StatusOr<std::unique_ptr<GzipCompressor>> Create(int level);

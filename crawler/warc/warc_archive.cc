@@ -9,14 +9,14 @@ namespace crawler::warc {
 namespace {
 
 // The payload digest of an HTTP message (its body, chunked framing
-// removed); "" when the head cannot be read.
-std::string PayloadDigest(std::string_view message, bool* has_body) {
+// removed), with `sha1`; "" when the head cannot be read.
+std::string PayloadDigest(Sha1& sha1, std::string_view message,
+                          bool* has_body) {
   StatusOr<HttpHead> head = ParseHttpHead(message);
   *has_body = false;
   if (!head.ok()) return "";
   const std::string_view body = message.substr(head->size);
   *has_body = !body.empty();
-  Sha1 sha1;
   // A body cut short (a truncated record) gives the digest of what is
   // there: "the payload is considered truncated at the same position"
   // (WARC 1.1 section 6.3.2).
@@ -71,13 +71,18 @@ std::vector<WarcWriter::Record> ExchangeRecords(
     const std::string& response_id) {
   const std::string date = FormatWarcDate(e.sent_unix_us);
   std::vector<WarcWriter::Record> records(2);
+  Sha1 sha1;
+  auto digest = [&sha1](std::string_view data) {
+    sha1.Update(data);
+    return sha1.Finish();
+  };
 
   WarcWriter::Record& request = records[0];
   AddCommon(&request.header, e, "request", request_id, response_id, date);
   request.header.Add("Content-Type", "application/http; msgtype=request");
-  request.header.Add("WARC-Block-Digest", Sha1Digest(e.request));
+  request.header.Add("WARC-Block-Digest", digest(e.request));
   bool request_body = false;
-  std::string request_payload = PayloadDigest(e.request, &request_body);
+  std::string request_payload = PayloadDigest(sha1, e.request, &request_body);
   if (request_body && !request_payload.empty()) {
     request.header.Add("WARC-Payload-Digest", std::move(request_payload));
   }
@@ -86,9 +91,9 @@ std::vector<WarcWriter::Record> ExchangeRecords(
   WarcWriter::Record& response = records[1];
   AddCommon(&response.header, e, "response", response_id, request_id, date);
   response.header.Add("Content-Type", "application/http; msgtype=response");
-  response.header.Add("WARC-Block-Digest", Sha1Digest(e.response));
+  response.header.Add("WARC-Block-Digest", digest(e.response));
   bool response_body = false;
-  std::string payload = PayloadDigest(e.response, &response_body);
+  std::string payload = PayloadDigest(sha1, e.response, &response_body);
   if (!payload.empty()) response.header.Add("WARC-Payload-Digest", payload);
   if (!e.truncated.empty()) response.header.Add("WARC-Truncated", e.truncated);
   response.block = {e.response};

@@ -25,6 +25,14 @@ std::string_view Trim(std::string_view s) {
 
 void AppendValue(std::string* out, std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  const bool plain = std::none_of(value.begin(), value.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f;
+  });
+  if (plain) {
+    out->append(value);
+    return;
+  }
   for (char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) {

@@ -25,6 +25,11 @@ TEST_SUITE("WarcFlags") {
     CHECK(on->warc.prefix == "out/crawl");
     CHECK(on->warc.max_file_bytes == 64u << 20);
     CHECK(on->fetch.capture_exchanges);
+    CHECK(on->warc.compression_level == 1);
+    StatusOr<CrawlFlags> stored = ParseCrawlFlags(
+        {"--warc", "x", "--warc-compression-level", "0", "http://a.test/"});
+    REQUIRE_OK(stored.status());
+    CHECK(stored->warc.compression_level == 0);
   }
 
   TEST_CASE("fetch: the same flags") {
@@ -52,6 +57,8 @@ TEST_SUITE("WarcFlags") {
     CHECK(s.message() ==
           "--warc-max-size expects at least 1024 bytes, got '100'");
     CHECK(error({"--warc-max-size", "lots"}).code() == Code::kInvalidArgument);
+    CHECK(error({"--warc-compression-level", "13"}).message() ==
+          "--warc-compression-level expects an integer from 0 to 12, got '13'");
     CHECK(error({"--warc"}).code() == Code::kInvalidArgument);
   }
 

@@ -207,6 +207,25 @@ TEST_SUITE("WarcWriter") {
     }
   }
 
+  TEST_CASE("level 0: stored members, one per record, read back") {
+    FakeFiles fs;
+    FakeClock clock;
+    WarcOptions o = Options();
+    o.compression_level = 0;
+    auto w = MakeWriter(o, &fs, &clock);
+    const std::string block(20000, 'q');
+    REQUIRE_OK(w->Write({MakeRecord("resource", w->NewRecordId(), block)}));
+    REQUIRE_OK(w->Close());
+    const std::string& file = fs.files.begin()->second;
+    CHECK(file.size() > block.size());  // Not compressed.
+    Status error;
+    std::vector<ReadRecord> rs = ReadAll(file, &error);
+    REQUIRE_OK(error);
+    REQUIRE(rs.size() == 2);
+    CHECK(rs[1].block == block);
+    CHECK(rs[1].offset + rs[1].stored_length == file.size());
+  }
+
   TEST_CASE("nothing written, no file") {
     FakeFiles fs;
     FakeClock clock;
