@@ -797,6 +797,11 @@ std::vector<KeySpec> MakeKeys() {
       kMaxBytes, "--warc-max-size",
       "Begin a new WARC file before one would pass this many bytes.",
       [](auto& c) -> auto& { return c.warc.max_file_bytes; }));
+  k.push_back(Int(
+      "output.warc_compression_level", 0, 12, "--warc-compression-level",
+      "gzip level of each WARC record: 0 stores, 1 is fastest (the "
+      "default), 12 smallest.",
+      [](auto& c) -> auto& { return c.warc.compression_level; }));
   // logging
   k.push_back(Bool(
       "logging.progress", "--progress",

@@ -303,6 +303,7 @@ TEST_SUITE("RunCommand") {
         "  report: report.html\n"
         "  warc: archive/crawl\n"
         "  warc_max_size: 100M\n"
+        "  warc_compression_level: 6\n"
         "logging:\n"
         "  progress: true\n"
         "  level: warn\n"
@@ -412,6 +413,8 @@ TEST_SUITE("RunCommand") {
                          "archive/crawl",
                          "--warc-max-size",
                          "100M",
+                         "--warc-compression-level",
+                         "6",
                          "--progress",
                          "--log-level",
                          "warn",
