@@ -137,7 +137,7 @@ Archive:
       --warc-compression-level N
                           gzip level of each record: 1 (the default, fast)
                           to 12 (smallest), or 0 (stored: the least CPU,
-                          files about 2.7 times bigger on HTML)
+                          files about 2.5 times bigger on HTML)
 Output:
   -o, --output FILE       write records to FILE ('-': standard output, the
                           default); each record is written whole as it comes

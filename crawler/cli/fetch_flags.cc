@@ -103,7 +103,7 @@ Archive:
       --warc-compression-level N
                           gzip level of each record: 1 (the default, fast)
                           to 12 (smallest), or 0 (stored: the least CPU,
-                          files about 2.7 times bigger on HTML)
+                          files about 2.5 times bigger on HTML)
 Output and messages:
       --format FORMAT     records as jsonl (JSON lines, the default) or csv
                           (RFC 4180: a header line, CRLF line ends)

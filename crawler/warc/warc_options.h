@@ -37,7 +37,7 @@ struct WarcOptions {
   // Compression level of each record's gzip member (libdeflate): 1
   // (fastest; on HTML about as small as zlib's default level) to 12
   // (smallest), or 0: stored, not compressed (still one gzip member per
-  // record, about 2.7 times bigger on HTML, for the least CPU).
+  // record, about 2.5 times bigger on HTML, for the least CPU).
   int compression_level = 1;
   // The fields of the warcinfo record that begins each file, in order, as
   // application/warc-fields lines (WARC 1.1 section 6.2): "software",
