@@ -49,6 +49,17 @@ std::vector<pid_t> ChildrenOf(pid_t pid) {
   return out;
 }
 
+std::vector<pid_t> WaitForChildren(pid_t pid, size_t count, int timeout_ms) {
+  const auto end =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<pid_t> children = ChildrenOf(pid);
+  while (children.size() < count && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    children = ChildrenOf(pid);
+  }
+  return children;
+}
+
 StatusOr<std::unique_ptr<Command>> Command::Start(
     const std::vector<std::string>& argv,
     const std::vector<std::string>& extra_env, const std::string& stdin_data) {

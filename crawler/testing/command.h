@@ -48,6 +48,12 @@ std::string RunfilePath(const std::string& workspace_relative);
 // Pids of the children of process `pid` (all its threads).
 std::vector<pid_t> ChildrenOf(pid_t pid);
 
+// Polls ChildrenOf(pid) until it lists at least `count` pids or timeout_ms
+// passes; returns the last list seen (possibly shorter than `count`).
+// Processes start their children asynchronously, so a test that needs them
+// waits here instead of sleeping a fixed time.
+std::vector<pid_t> WaitForChildren(pid_t pid, size_t count, int timeout_ms);
+
 }  // namespace crawler::testing
 
 #endif  // CRAWLER_TESTING_COMMAND_H_

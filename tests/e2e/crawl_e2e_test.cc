@@ -430,9 +430,10 @@ TEST_CASE("crawl: SIGTERM mid-crawl exits 143 after the requests in flight") {
                              server->Url("/"), "--delay", "0", "--per-host",
                              "2", "-w", "2"});
   REQUIRE(cmd.ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(900));
-  const std::vector<pid_t> workers = ChildrenOf((*cmd)->pid());
+  const std::vector<pid_t> workers =
+      crawler::testing::WaitForChildren((*cmd)->pid(), 2, 10000);
   CHECK(workers.size() >= 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
   REQUIRE(kill((*cmd)->pid(), SIGTERM) == 0);
   std::optional<int> code = (*cmd)->Wait(10000);
   REQUIRE(code.has_value());

@@ -102,7 +102,9 @@ TEST_CASE("/metrics moves during a crawl and the server ends with it") {
   const Endpoint ep = WaitForMetricsLine(*crawl);
   REQUIRE(ep.port > 0);
   REQUIRE(ep.pid > 0);
-  CHECK(crawler::testing::ChildrenOf(crawl->pid()).size() >= 2);  // + worker.
+  // The metrics server starts before the worker, which may not exist yet.
+  CHECK(crawler::testing::WaitForChildren(crawl->pid(), 2, 10000).size() >=
+        2);  // Metrics server + worker.
 
   // First scrape once some pages are in.
   PromText first;
