@@ -20,6 +20,7 @@ PACKAGES=(
   libssl-dev           # OpenSSL's libcrypto: the SHA-1 of WARC-Block-Digest and WARC-Payload-Digest (--warc)
   libbrotli-dev        # brotli decoder: `crawler warc cat` decodes br payloads
   libzstd-dev          # zstd decoder: `crawler warc cat` decodes zstd payloads
+  libsqlite3-dev       # SQLite 3.40: crawl state between runs (--state): resume, incremental re-crawl, change reports
   libyaml-cpp-dev      # yaml-cpp 0.7: crawl files (crawler run / validate), parsed with line and column of every node
   doctest-dev          # unit-test framework (header only)
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output

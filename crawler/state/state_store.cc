@@ -1,0 +1,462 @@
+#include "crawler/state/state_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace crawler::state {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS urls(
+  url TEXT PRIMARY KEY,
+  depth INTEGER NOT NULL,
+  referrer TEXT NOT NULL DEFAULT '',
+  queued INTEGER NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  error_class TEXT NOT NULL DEFAULT '',
+  first_fetch INTEGER NOT NULL DEFAULT 0,
+  last_fetch INTEGER NOT NULL DEFAULT 0,
+  ok_status INTEGER NOT NULL DEFAULT 0,
+  content_hash TEXT NOT NULL DEFAULT '',
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  interval_s REAL NOT NULL DEFAULT 0,
+  next_due INTEGER NOT NULL DEFAULT 0,
+  last_change TEXT NOT NULL DEFAULT '',
+  last_run INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY,
+  started INTEGER NOT NULL,
+  ended INTEGER NOT NULL DEFAULT 0,
+  stop_reason TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER NOT NULL DEFAULT -1,
+  output_path TEXT NOT NULL DEFAULT '',
+  output_offset INTEGER NOT NULL DEFAULT 0,
+  counts TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
+// "key=value key=value": the run's counts, readable with sqlite3 too.
+std::string EncodeCounts(const std::map<std::string, int64_t>& counts) {
+  std::string out;
+  for (const auto& [k, v] : counts) {
+    if (!out.empty()) out += ' ';
+    out += k + "=" + std::to_string(v);
+  }
+  return out;
+}
+
+std::map<std::string, int64_t> DecodeCounts(const std::string& text) {
+  std::map<std::string, int64_t> out;
+  std::istringstream in(text);
+  std::string item;
+  while (in >> item) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    out[item.substr(0, eq)] = std::strtoll(item.c_str() + eq + 1, nullptr, 10);
+  }
+  return out;
+}
+
+std::string Text(sqlite3_stmt* s, int col) {
+  const unsigned char* t = sqlite3_column_text(s, col);
+  return t == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(t),
+                                    sqlite3_column_bytes(s, col));
+}
+
+class Statement {
+ public:
+  Statement() = default;
+  ~Statement() { Finalize(); }
+  void Finalize() {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt** out() { return &stmt_; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Lock files this process holds (device, inode). A POSIX record lock is
+// per process: a second open of the same state in this process would get
+// it again, and closing that second descriptor would drop the first's lock.
+std::mutex held_mu;
+std::set<std::pair<dev_t, ino_t>>& HeldLocks() {
+  static auto* held = new std::set<std::pair<dev_t, ino_t>>();
+  return *held;
+}
+
+class SqliteStateStore : public StateStore {
+ public:
+  SqliteStateStore(std::string dir, int lock_fd, std::pair<dev_t, ino_t> id)
+      : dir_(std::move(dir)), lock_fd_(lock_fd), lock_id_(id) {}
+  ~SqliteStateStore() override {
+    if (in_txn_) Exec("ROLLBACK");
+    queue_.Finalize();
+    fetched_.Finalize();
+    offset_.Finalize();
+    sqlite3_close(db_);
+    close(lock_fd_);  // Releases the lock.
+    std::lock_guard<std::mutex> l(held_mu);
+    HeldLocks().erase(lock_id_);
+  }
+
+  Status Init();
+
+  const std::string& dir() const override { return dir_; }
+  const std::optional<RunInfo>& last_run() const override { return last_; }
+  int64_t queued_urls() const override { return queued_urls_; }
+
+  StatusOr<int64_t> BeginRun(int64_t now_ms,
+                             const std::string& output_path) override;
+  Status ForEachUrl(const std::function<void(KnownUrl&&)>& fn) override;
+  Status Queue(const std::string& url, int depth,
+               const std::string& referrer) override;
+  Status Fetched(const FetchedUrl& f) override;
+  Status Commit(int64_t output_offset) override;
+  Status EndRun(int64_t now_ms, const std::string& stop_reason, int exit_code,
+                const std::map<std::string, int64_t>& counts,
+                int64_t output_offset) override;
+
+ private:
+  Status Error(const std::string& what) const {
+    return InternalError("state " + db_path_ + ": " + what + ": " +
+                         sqlite3_errmsg(db_) +
+                         " (is the disk full? the state directory is "
+                         "unchanged up to the last commit)");
+  }
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string m = err != nullptr ? err : "error";
+      sqlite3_free(err);
+      return InternalError("state " + db_path_ + ": " + m);
+    }
+    return Status::Ok();
+  }
+  Status Prepare(const char* sql, Statement* s) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, s->out(),
+                           nullptr) != SQLITE_OK) {
+      return Error("preparing a statement");
+    }
+    return Status::Ok();
+  }
+  Status Begin() {
+    if (in_txn_) return Status::Ok();
+    RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    in_txn_ = true;
+    return Status::Ok();
+  }
+  Status Step(sqlite3_stmt* s, const char* what) {
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Error(what);
+    return Status::Ok();
+  }
+
+  std::string dir_;
+  std::string db_path_;
+  int lock_fd_ = -1;
+  std::pair<dev_t, ino_t> lock_id_;
+  sqlite3* db_ = nullptr;
+  std::optional<RunInfo> last_;
+  int64_t queued_urls_ = 0;
+  int64_t run_id_ = 0;
+  bool in_txn_ = false;
+  Statement queue_;
+  Statement fetched_;
+  Statement offset_;
+};
+
+Status SqliteStateStore::Init() {
+  db_path_ = dir_ + "/state.db";
+  if (sqlite3_open_v2(
+          db_path_.c_str(), &db_,
+          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+          nullptr) != SQLITE_OK) {
+    return InvalidArgumentError(
+        "state " + db_path_ + ": cannot open: " +
+        (db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  // WAL: a commit appends to the log instead of rewriting pages, and
+  // synchronous=NORMAL syncs only at checkpoints: a killed process loses
+  // nothing committed (only a power loss may lose the last commits).
+  RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+  Status schema = Exec(kSchema);
+  if (!schema.ok()) {
+    return InvalidArgumentError(schema.message() +
+                                " (not a crawler state database? use an "
+                                "empty directory for --state)");
+  }
+  {
+    Statement s;
+    RETURN_IF_ERROR(
+        Prepare("SELECT value FROM meta WHERE key='schema_version'", &s));
+    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+      const int version = sqlite3_column_int(s.get(), 0);
+      if (version != kSchemaVersion) {
+        return InvalidArgumentError(
+            "state " + db_path_ + ": schema version " +
+            std::to_string(version) + ", this crawler reads version " +
+            std::to_string(kSchemaVersion) + "; use another --state directory");
+      }
+    } else {
+      RETURN_IF_ERROR(
+          Exec("INSERT INTO meta(key, value) VALUES('schema_version', '1')"));
+    }
+  }
+  {
+    Statement s;
+    RETURN_IF_ERROR(Prepare(
+        "SELECT id, started, ended, stop_reason, exit_code, output_path, "
+        "output_offset, counts FROM runs ORDER BY id DESC LIMIT 1",
+        &s));
+    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+      RunInfo r;
+      r.id = sqlite3_column_int64(s.get(), 0);
+      r.started_ms = sqlite3_column_int64(s.get(), 1);
+      r.ended_ms = sqlite3_column_int64(s.get(), 2);
+      r.stop_reason = Text(s.get(), 3);
+      r.exit_code = sqlite3_column_int(s.get(), 4);
+      r.output_path = Text(s.get(), 5);
+      r.output_offset = sqlite3_column_int64(s.get(), 6);
+      r.counts = DecodeCounts(Text(s.get(), 7));
+      last_ = std::move(r);
+    }
+  }
+  {
+    Statement s;
+    RETURN_IF_ERROR(Prepare("SELECT count(*) FROM urls WHERE queued=1", &s));
+    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+      queued_urls_ = sqlite3_column_int64(s.get(), 0);
+    }
+  }
+  RETURN_IF_ERROR(Prepare(
+      "INSERT INTO urls(url, depth, referrer, queued) VALUES(?1, ?2, ?3, 1) "
+      "ON CONFLICT(url) DO UPDATE SET queued=1, depth=?2, referrer=?3",
+      &queue_));
+  RETURN_IF_ERROR(Prepare(
+      "INSERT INTO urls(url, depth, referrer, queued, status, error_class, "
+      "first_fetch, last_fetch, ok_status, content_hash, etag, "
+      "last_modified, interval_s, next_due, last_change, last_run) "
+      "VALUES(?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14) ON CONFLICT(url) DO UPDATE SET queued=0, status=?4, "
+      "error_class=?5, first_fetch=CASE WHEN first_fetch=0 THEN ?6 ELSE "
+      "first_fetch END, last_fetch=?6, ok_status=?7, content_hash=?8, "
+      "etag=?9, last_modified=?10, interval_s=?11, next_due=?12, "
+      "last_change=?13, last_run=?14",
+      &fetched_));
+  RETURN_IF_ERROR(
+      Prepare("UPDATE runs SET output_offset=?1 WHERE id=?2", &offset_));
+  return Status::Ok();
+}
+
+StatusOr<int64_t> SqliteStateStore::BeginRun(int64_t now_ms,
+                                             const std::string& output_path) {
+  if (run_id_ != 0) return FailedPreconditionError("a run was already begun");
+  Statement s;
+  RETURN_IF_ERROR(
+      Prepare("INSERT INTO runs(started, output_path) VALUES(?1, ?2)", &s));
+  sqlite3_bind_int64(s.get(), 1, now_ms);
+  sqlite3_bind_text(s.get(), 2, output_path.data(),
+                    static_cast<int>(output_path.size()), SQLITE_TRANSIENT);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return Error("starting a run");
+  run_id_ = sqlite3_last_insert_rowid(db_);
+  return run_id_;
+}
+
+Status SqliteStateStore::ForEachUrl(const std::function<void(KnownUrl&&)>& fn) {
+  Statement s;
+  RETURN_IF_ERROR(Prepare(
+      "SELECT url, depth, referrer, queued, ok_status, content_hash, etag, "
+      "last_modified, interval_s, last_fetch, next_due FROM urls",
+      &s));
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    KnownUrl k;
+    k.url = Text(s.get(), 0);
+    k.depth = sqlite3_column_int(s.get(), 1);
+    k.referrer = Text(s.get(), 2);
+    k.queued = sqlite3_column_int(s.get(), 3) != 0;
+    k.previous.ok_status = sqlite3_column_int(s.get(), 4);
+    k.previous.content_hash = Text(s.get(), 5);
+    k.previous.etag = Text(s.get(), 6);
+    k.previous.last_modified = Text(s.get(), 7);
+    k.previous.interval_s = sqlite3_column_double(s.get(), 8);
+    k.last_fetch_ms = sqlite3_column_int64(s.get(), 9);
+    k.next_due_ms = sqlite3_column_int64(s.get(), 10);
+    fn(std::move(k));
+  }
+  if (rc != SQLITE_DONE) return Error("reading the URLs");
+  return Status::Ok();
+}
+
+void BindText(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
+Status SqliteStateStore::Queue(const std::string& url, int depth,
+                               const std::string& referrer) {
+  RETURN_IF_ERROR(Begin());
+  sqlite3_stmt* s = queue_.get();
+  BindText(s, 1, url);
+  sqlite3_bind_int(s, 2, depth);
+  BindText(s, 3, referrer);
+  return Step(s, "queueing a URL");
+}
+
+Status SqliteStateStore::Fetched(const FetchedUrl& f) {
+  RETURN_IF_ERROR(Begin());
+  sqlite3_stmt* s = fetched_.get();
+  const Previous& p = f.verdict.next;
+  BindText(s, 1, f.url);
+  sqlite3_bind_int(s, 2, f.depth);
+  BindText(s, 3, f.referrer);
+  sqlite3_bind_int(s, 4, f.status);
+  BindText(s, 5, f.error_class);
+  sqlite3_bind_int64(s, 6, f.fetch_ms);
+  sqlite3_bind_int(s, 7, p.ok_status);
+  BindText(s, 8, p.content_hash);
+  BindText(s, 9, p.etag);
+  BindText(s, 10, p.last_modified);
+  sqlite3_bind_double(s, 11, p.interval_s);
+  sqlite3_bind_int64(s, 12, f.next_due_ms);
+  const std::string_view change = ChangeName(f.verdict.change);
+  sqlite3_bind_text(s, 13, change.data(), static_cast<int>(change.size()),
+                    SQLITE_STATIC);
+  sqlite3_bind_int64(s, 14, run_id_);
+  return Step(s, "recording a URL");
+}
+
+Status SqliteStateStore::Commit(int64_t output_offset) {
+  RETURN_IF_ERROR(Begin());
+  sqlite3_stmt* s = offset_.get();
+  sqlite3_bind_int64(s, 1, output_offset);
+  sqlite3_bind_int64(s, 2, run_id_);
+  RETURN_IF_ERROR(Step(s, "recording the output offset"));
+  in_txn_ = false;
+  return Exec("COMMIT");
+}
+
+Status SqliteStateStore::EndRun(int64_t now_ms, const std::string& stop_reason,
+                                int exit_code,
+                                const std::map<std::string, int64_t>& counts,
+                                int64_t output_offset) {
+  RETURN_IF_ERROR(Begin());
+  Statement s;
+  RETURN_IF_ERROR(Prepare(
+      "UPDATE runs SET ended=?1, stop_reason=?2, exit_code=?3, counts=?4, "
+      "output_offset=?5 WHERE id=?6",
+      &s));
+  sqlite3_bind_int64(s.get(), 1, now_ms);
+  BindText(s.get(), 2, stop_reason);
+  sqlite3_bind_int(s.get(), 3, exit_code);
+  const std::string c = EncodeCounts(counts);
+  BindText(s.get(), 4, c);
+  sqlite3_bind_int64(s.get(), 5, output_offset);
+  sqlite3_bind_int64(s.get(), 6, run_id_);
+  RETURN_IF_ERROR(Step(s.get(), "ending the run"));
+  in_txn_ = false;
+  return Exec("COMMIT");
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const std::string& dir) {
+  if (dir.empty()) return InvalidArgumentError("--state: empty directory");
+  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    return InvalidArgumentError("--state " + dir +
+                                ": cannot create: " + std::strerror(errno));
+  }
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return InvalidArgumentError("--state " + dir + ": not a directory");
+  }
+  const std::string lock_path = dir + "/lock";
+  const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    return InvalidArgumentError("--state " + dir + ": cannot open " +
+                                lock_path + ": " + std::strerror(errno));
+  }
+  struct stat lock_st;
+  if (fstat(fd, &lock_st) != 0) {
+    close(fd);
+    return InternalError("--state " + dir + ": fstat " + lock_path + ": " +
+                         std::strerror(errno));
+  }
+  const std::pair<dev_t, ino_t> lock_id{lock_st.st_dev, lock_st.st_ino};
+  {
+    std::lock_guard<std::mutex> l(held_mu);
+    if (!HeldLocks().insert(lock_id).second) {
+      close(fd);
+      return FailedPreconditionError(
+          "state " + dir +
+          " is in use by this process already; not opening "
+          "it twice");
+    }
+  }
+  struct flock lk {};
+  lk.l_type = F_WRLCK;
+  lk.l_whence = SEEK_SET;
+  if (fcntl(fd, F_SETLK, &lk) != 0) {
+    const int err = errno;
+    struct flock who {};
+    who.l_type = F_WRLCK;
+    who.l_whence = SEEK_SET;
+    std::string holder;
+    if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK) {
+      holder = " by pid " + std::to_string(who.l_pid);
+    }
+    close(fd);
+    {
+      std::lock_guard<std::mutex> l(held_mu);
+      HeldLocks().erase(lock_id);
+    }
+    if (err == EACCES || err == EAGAIN) {
+      return FailedPreconditionError(
+          "state " + dir + " is in use" + holder +
+          " (another crawler run on the same state); not starting. Wait for "
+          "it to end, or use another --state directory");
+    }
+    return InternalError("--state " + dir + ": locking " + lock_path + ": " +
+                         std::strerror(err));
+  }
+  auto store = std::make_unique<SqliteStateStore>(dir, fd, lock_id);
+  RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<StateStore>(std::move(store));
+}
+
+std::optional<int64_t> OutputToKeep(const StateStore& store,
+                                    const std::string& output_path) {
+  const std::optional<RunInfo>& last = store.last_run();
+  if (!last || output_path.empty() || last->output_path != output_path) {
+    return std::nullopt;
+  }
+  return last->output_offset;
+}
+
+}  // namespace crawler::state

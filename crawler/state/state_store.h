@@ -1,0 +1,128 @@
+// StateStore: what a crawl remembers between runs (issue 6): every URL it
+// accepted, whether it is still queued, what its last answer was, its
+// validators, content hash and revisit schedule, and one row per run.
+//
+// A run uses it in this order:
+//   BeginRun  -> ForEachUrl (load the frontier and the seen-set) ->
+//   { Queue / Fetched ... Commit }* -> EndRun.
+// Queue and Fetched are batched: they take effect together at the next
+// Commit(), which also stores the byte offset the run's output had reached
+// when those records were written. A process killed between two commits
+// loses only the uncommitted batch, whose URLs are still queued in the
+// state and are fetched again by the next run; the next run cuts the output
+// file back to the committed offset first, so no record is written twice
+// (OutputToKeep).
+//
+// The SQLite implementation (OpenStateStore) keeps the database in WAL
+// mode in DIR/state.db and holds an exclusive lock on DIR/lock for as long
+// as it is open: a second process opening the same DIR fails at once with
+// kFailedPrecondition naming the holder's pid. The lock is a POSIX record
+// lock (fcntl F_SETLK), which the kernel drops when its process dies, even
+// by SIGKILL, and which forked worker processes do not inherit (a flock()
+// lock would stay held by orphaned workers of a killed coordinator).
+//
+// Thread-safety: not thread-safe; one store per process, used by the
+// coordinator's thread. Forked children must not use it.
+#ifndef CRAWLER_STATE_STATE_STORE_H_
+#define CRAWLER_STATE_STATE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "crawler/base/status.h"
+#include "crawler/state/revisit.h"
+
+namespace crawler::state {
+
+// A URL as the state knows it, loaded at the start of a run.
+struct KnownUrl {
+  std::string url;  // Normalized.
+  int depth = 0;
+  std::string referrer;
+  // Queued when the last run stopped (not fetched yet, or in flight).
+  bool queued = false;
+  // Its last answer with content, validators, hash and interval.
+  Previous previous;
+  int64_t last_fetch_ms = 0;  // Unix ms of the last attempt; 0: never.
+  int64_t next_due_ms = 0;    // Unix ms when a re-crawl fetches it again.
+};
+
+// The outcome of one URL in this run, to remember.
+struct FetchedUrl {
+  std::string url;
+  int depth = 0;
+  std::string referrer;
+  int status = 0;           // HTTP status; 0: none.
+  std::string error_class;  // "" when fetched.
+  int64_t fetch_ms = 0;     // Unix ms.
+  Verdict verdict;          // Judge()'s: change, what to keep, when next.
+  int64_t next_due_ms = 0;  // Unix ms.
+};
+
+// A run, as recorded.
+struct RunInfo {
+  int64_t id = 0;
+  int64_t started_ms = 0;
+  int64_t ended_ms = 0;  // 0: it never ended (killed, or still running).
+  std::string stop_reason;
+  int exit_code = -1;
+  // The output file and the bytes of it that hold committed records.
+  std::string output_path;
+  int64_t output_offset = 0;
+  // Its totals (pages, new, changed, unchanged, gone...), as given to
+  // EndRun.
+  std::map<std::string, int64_t> counts;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // The state directory.
+  virtual const std::string& dir() const = 0;
+  // The newest run before this one; nullopt for a new state.
+  virtual const std::optional<RunInfo>& last_run() const = 0;
+  // URLs queued when the last run stopped.
+  virtual int64_t queued_urls() const = 0;
+
+  // Starts a run at `now_ms` whose records go to `output_path` ("" for
+  // standard output); returns its id. Fails if a run was already begun.
+  virtual StatusOr<int64_t> BeginRun(int64_t now_ms,
+                                     const std::string& output_path) = 0;
+  // Calls `fn` once per known URL (in no particular order). Fails on a
+  // database error.
+  virtual Status ForEachUrl(const std::function<void(KnownUrl&&)>& fn) = 0;
+  // The URL joined the frontier (batched).
+  virtual Status Queue(const std::string& url, int depth,
+                       const std::string& referrer) = 0;
+  // The URL reached its terminal state in this run (batched): no longer
+  // queued; its answer, verdict and next due time are kept.
+  virtual Status Fetched(const FetchedUrl& fetched) = 0;
+  // Makes the batch durable, together with the output offset reached.
+  virtual Status Commit(int64_t output_offset) = 0;
+  // Ends the run (commits first).
+  virtual Status EndRun(int64_t now_ms, const std::string& stop_reason,
+                        int exit_code,
+                        const std::map<std::string, int64_t>& counts,
+                        int64_t output_offset) = 0;
+};
+
+// Opens (creating it and DIR if needed) the state in `dir` and locks it.
+// Fails with kFailedPrecondition when another process holds the lock,
+// kInvalidArgument when DIR is not a directory or the database is not one
+// of ours, kInternal on other errors; each message names the path.
+StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const std::string& dir);
+
+// The bytes of `output_path` to keep before a run appends to it: the last
+// run's committed offset when it wrote to the same path, otherwise nullopt
+// (keep everything). Both paths are compared as given.
+std::optional<int64_t> OutputToKeep(const StateStore& store,
+                                    const std::string& output_path);
+
+}  // namespace crawler::state
+
+#endif  // CRAWLER_STATE_STATE_STORE_H_
