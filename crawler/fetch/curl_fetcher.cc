@@ -200,6 +200,15 @@ struct Transfer {
   // rule applied yet). Entries are added for the first URL and for each
   // redirect target as its Location header arrives.
   curl_slist* connect_to = nullptr;
+  // FetchOptions::headers as a libcurl list (the fetcher's; may be null):
+  // what CURLOPT_HTTPHEADER points to between transfers.
+  curl_slist* shared_headers = nullptr;
+  // The CURLOPT_HTTPHEADER list of a request with validators
+  // (FetchRequest::if_none_match, if_modified_since): shared_headers' lines
+  // plus its own (owned; null for every other request, which uses
+  // shared_headers as is). Kept until the transfer ends even after the
+  // handle is pointed back to shared_headers at a redirect.
+  curl_slist* request_headers = nullptr;
   bool active = false;
   FetchResponse response;
   char errbuf[CURL_ERROR_SIZE];
@@ -222,6 +231,8 @@ struct Transfer {
   // FetchRequest::accept_content_types.
   std::vector<std::string> accept_content_types;
   std::string header_retry_after;
+  std::string header_etag;
+  std::string header_last_modified;
   std::string header_x_robots_tag;
   // Why the transfer was aborted by one of our callbacks.
   bool too_large = false;
@@ -266,6 +277,7 @@ struct Transfer {
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
     curl_slist_free_all(connect_to);
+    curl_slist_free_all(request_headers);
   }
 
   void Reset(FetchRequest&& request) {
@@ -288,6 +300,8 @@ struct Transfer {
     in_headers = false;
     header_bytes = 0;
     header_retry_after.clear();
+    header_etag.clear();
+    header_last_modified.clear();
     header_x_robots_tag.clear();
     too_large = false;
     refused_content_length = -1;
@@ -321,6 +335,8 @@ struct Transfer {
     in_headers = false;
     header_bytes = 0;
     header_retry_after.clear();
+    header_etag.clear();
+    header_last_modified.clear();
     header_x_robots_tag.clear();
   }
 };
@@ -611,9 +627,15 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     t->header_codings = 0;
     t->header_content_type.clear();
     t->header_retry_after.clear();
+    t->header_etag.clear();
+    t->header_last_modified.clear();
     t->header_x_robots_tag.clear();
   } else if (StartsWithNoCase(line, "retry-after:")) {
     t->header_retry_after = std::string(TrimHeaderValue(line.substr(12)));
+  } else if (StartsWithNoCase(line, "etag:")) {
+    t->header_etag = std::string(TrimHeaderValue(line.substr(5)));
+  } else if (StartsWithNoCase(line, "last-modified:")) {
+    t->header_last_modified = std::string(TrimHeaderValue(line.substr(14)));
   } else if (StartsWithNoCase(line, "x-robots-tag:")) {
     // Bounded: a hostile server may send thousands of these lines.
     if (t->header_x_robots_tag.size() < 4096) {
@@ -654,6 +676,14 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     }
   } else if (StartsWithNoCase(line, "location:")) {
     t->header_location = true;
+    if (t->request_headers != nullptr && t->header_status >= 300 &&
+        t->header_status < 400) {
+      // The validators belong to the URL requested, not to the redirect
+      // target (whether libcurl or FollowRedirect follows it): the next
+      // request goes with the shared headers only. Only a pointer
+      // assignment in libcurl; the list is freed when the transfer ends.
+      curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->shared_headers);
+    }
     // A redirect that libcurl will follow (not when cookies are on: those
     // are followed by CurlFetcher::FollowRedirect, which checks each hop).
     const bool libcurl_follows =
@@ -713,8 +743,11 @@ size_t HeaderCallback(char* data, size_t size, size_t nmemb, void* userdata) {
     }
     // Refuse a plain final body that cannot fit before reading any of it.
     // (An encoded body's Content-Length is the compressed size; the write
-    // callback enforces the cap on those.)
-    if (!t->header_encoded && !t->keep_truncated &&
+    // callback enforces the cap on those.) A 304 has no body whatever its
+    // Content-Length says (the size of the representation it validates;
+    // RFC 9110 section 8.6), nor has a 204 (RFC 9112 section 6.3).
+    const bool bodyless = t->header_status == 304 || t->header_status == 204;
+    if (!bodyless && !t->header_encoded && !t->keep_truncated &&
         t->header_content_length >= 0 &&
         static_cast<uint64_t>(t->header_content_length) > t->max_body) {
       t->too_large = true;
@@ -944,6 +977,13 @@ class CurlFetcher : public Fetcher {
   void Collect(std::vector<FetchResponse>* out);
   // Fills the response of a finished transfer.
   void Finish(Transfer* t, CURLcode result);
+  // Points the handle at a list of the shared headers plus the request's
+  // validators, when it has any (else leaves the shared list in place and
+  // allocates nothing). False when the list could not be allocated.
+  bool SetRequestHeaders(Transfer* t, const FetchRequest& request);
+  // Points the handle back at the shared headers and frees the request's
+  // own list, if any.
+  void DropRequestHeaders(Transfer* t);
   // Queues an error response for a request that could not be started.
   void FailToStart(FetchRequest&& request, const char* error_class,
                    Status error);
@@ -1048,6 +1088,7 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
   t->options = &options_;
   t->rules = &rules_;
   t->policy = &policy_;
+  t->shared_headers = headers_;
   t->easy = curl_easy_init();
   if (t->easy == nullptr) {
     *error = "curl_easy_init failed";
@@ -1089,11 +1130,9 @@ Transfer* CurlFetcher::Acquire(std::string* error) {
   // Credentials never follow a redirect to another origin (the default,
   // made explicit).
   set(CURLOPT_UNRESTRICTED_AUTH, 0L, "UNRESTRICTED_AUTH");
-  if (headers_ != nullptr) {
-    set(CURLOPT_HTTPHEADER, headers_, "HTTPHEADER");
-    // Extra headers go to the server only, never to the proxy.
-    set(CURLOPT_HEADEROPT, static_cast<long>(CURLHEADER_SEPARATE), "HEADEROPT");
-  }
+  if (headers_ != nullptr) set(CURLOPT_HTTPHEADER, headers_, "HTTPHEADER");
+  // Extra headers and validators go to the server only, never to the proxy.
+  set(CURLOPT_HEADEROPT, static_cast<long>(CURLHEADER_SEPARATE), "HEADEROPT");
   if (options_.proxy.empty()) {
     set(CURLOPT_PROXY, "", "PROXY");  // Ignore http_proxy & co.
   } else {
@@ -1178,6 +1217,12 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
     FailToStart(std::move(request), "other", InternalError(std::move(msg)));
     return;
   }
+  if (!SetRequestHeaders(t, request)) {
+    idle_.push_back(t);
+    std::string msg = "other: " + request.url + ": curl_slist_append failed";
+    FailToStart(std::move(request), "other", InternalError(std::move(msg)));
+    return;
+  }
   t->Reset(std::move(request));
   if (follow_here_) {
     // FollowRedirect shortens it for the hops of the handle's last transfer.
@@ -1188,6 +1233,7 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
   Status prepared = PrepareHop(t, t->response.url, &error_class);
   if (!prepared.ok()) {
     ReleaseJar(t);
+    DropRequestHeaders(t);
     idle_.push_back(t);
     FetchRequest back{t->response.id, std::move(t->response.url)};
     FailToStart(std::move(back), error_class, std::move(prepared));
@@ -1196,6 +1242,7 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
   CURLMcode mc = curl_multi_add_handle(multi_, t->easy);
   if (mc != CURLM_OK) {
     ReleaseJar(t);
+    DropRequestHeaders(t);
     idle_.push_back(t);
     FetchRequest back{t->response.id, std::move(t->response.url)};
     std::string msg = "other: " + back.url +
@@ -1205,6 +1252,46 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
   }
   t->active = true;
   ++active_;
+}
+
+// A validator value that can go in a header line as it is.
+bool SendableValidator(const std::string& v) {
+  return !v.empty() &&
+         v.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
+}
+
+bool CurlFetcher::SetRequestHeaders(Transfer* t, const FetchRequest& request) {
+  const bool etag = SendableValidator(request.if_none_match);
+  const bool date = SendableValidator(request.if_modified_since);
+  if (!etag && !date) return true;  // The hot path: the shared list as is.
+  curl_slist* list = nullptr;
+  auto append = [&list](const std::string& line) {
+    curl_slist* head = curl_slist_append(list, line.c_str());
+    if (head == nullptr) return false;
+    list = head;
+    return true;
+  };
+  bool ok = true;
+  for (curl_slist* h = headers_; ok && h != nullptr; h = h->next) {
+    ok = append(h->data);
+  }
+  if (ok && etag) ok = append("If-None-Match: " + request.if_none_match);
+  if (ok && date) {
+    ok = append("If-Modified-Since: " + request.if_modified_since);
+  }
+  if (!ok || curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, list) != CURLE_OK) {
+    curl_slist_free_all(list);
+    return false;
+  }
+  t->request_headers = list;
+  return true;
+}
+
+void CurlFetcher::DropRequestHeaders(Transfer* t) {
+  if (t->request_headers == nullptr) return;
+  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, headers_);
+  curl_slist_free_all(t->request_headers);
+  t->request_headers = nullptr;
 }
 
 void CurlFetcher::StartQueued() {
@@ -1376,6 +1463,9 @@ bool CurlFetcher::FollowRedirect(Transfer* t) {
   t->earlier_hops_us += static_cast<int64_t>(hop_us);
   ++t->hops;
   t->ResetForHop();
+  // The validators are the first URL's (HeaderCallback has already pointed
+  // the handle back at the shared headers at the Location header).
+  DropRequestHeaders(t);
   // The redirects share the transfer's time limit.
   const int64_t left_ms = options_.total_timeout_ms - t->earlier_hops_us / 1000;
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
@@ -1417,6 +1507,8 @@ void CurlFetcher::Finish(Transfer* t, CURLcode result) {
   curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
   r.elapsed_ms = (t->earlier_hops_us + static_cast<int64_t>(total_us)) / 1000;
   r.retry_after = std::move(t->header_retry_after);
+  r.etag = std::move(t->header_etag);
+  r.last_modified = std::move(t->header_last_modified);
   r.x_robots_tag = std::move(t->header_x_robots_tag);
   if (r.status >= 300 && r.status < 400) {
     char* location = nullptr;
@@ -1553,6 +1645,7 @@ void CurlFetcher::Collect(std::vector<FetchResponse>* out) {
     curl_multi_remove_handle(multi_, e);
     ReleaseJar(t);
     if (follow_here_ && result == CURLE_OK && FollowRedirect(t)) continue;
+    DropRequestHeaders(t);
     Finish(t, result);
     if (options_.capture_exchanges) TakeExchanges(t);
     t->active = false;

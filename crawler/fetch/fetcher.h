@@ -43,10 +43,23 @@ struct FetchRequest {
   // text type. Checked on the final response when its headers have arrived:
   // a 2xx response with a non-empty Content-Type that no entry matches
   // stops there, before any of its body is read, and ends as
-  // skipped_content_type (status, content_type, retry_after and x_robots_tag
-  // filled, bytes 0). A response without a Content-Type is always read (its
-  // body may be sniffed), and so are redirects and other statuses.
+  // skipped_content_type (status, content_type, retry_after, etag,
+  // last_modified and x_robots_tag filled, bytes 0). A response without a
+  // Content-Type is always read (its body may be sniffed), and so are
+  // redirects and other statuses.
   std::vector<std::string> accept_content_types = {};
+  // An entity tag received earlier for this URL (an ETag value, quotes and
+  // any W/ prefix included), sent as is as "If-None-Match: <value>"; "" sends
+  // none. Goes only with the request for `url` itself: never to a redirect
+  // target, which is another resource (RFC 9110 section 13.1.2). A value
+  // holding CR, LF or NUL is never sent (it would split the header).
+  std::string if_none_match = {};
+  // A Last-Modified value received earlier for this URL, sent as is as
+  // "If-Modified-Since: <value>" (RFC 9110 section 13.1.3 recommends the
+  // received value, not a date of the client's own); "" sends none. Like
+  // if_none_match, never sent to a redirect target nor when it holds CR, LF
+  // or NUL.
+  std::string if_modified_since = {};
 };
 
 // One HTTP request and its response as they crossed the network, kept when
@@ -115,6 +128,13 @@ struct FetchResponse {
   // Raw Retry-After header of the last response ("120" or an HTTP date), ""
   // if none (RFC 9110 section 10.2.3).
   std::string retry_after;
+  // Raw ETag header of the last response (quotes and any W/ prefix
+  // included; the last one when repeated), "" if none; at most 1 KiB
+  // (RFC 9110 section 8.8.3). A 304 Not Modified carries it too.
+  std::string etag;
+  // Raw Last-Modified header of the last response (an HTTP date, not
+  // parsed), "" if none; at most 1 KiB (RFC 9110 section 8.8.2).
+  std::string last_modified;
   // X-Robots-Tag header values of the last response, one per line ('\n'
   // between them: a user-agent prefix applies only within its own header).
   std::string x_robots_tag;
@@ -156,11 +176,12 @@ struct FetchResponse {
   // the certificate checks off.
   std::string error_class;
   // OK when a complete HTTP response (any status code, 404 and 500 included)
-  // was received. Otherwise the message is "<error_class>: <url>: <what
-  // failed>" and the tag is kRetryable (timeout, connection_lost,
-  // connect_failed, dns_failed, proxy_failed, other, tls_handshake) or
-  // kPermanent (bad_url, unsupported_scheme, too_large, too_many_redirects,
-  // blocked_private_address, bad_response, decode_error,
+  // was received; a 304 Not Modified answer to if_none_match or
+  // if_modified_since is one too (status 304, empty body). Otherwise the
+  // message is "<error_class>: <url>: <what failed>" and the tag is kRetryable
+  // (timeout, connection_lost, connect_failed, dns_failed, proxy_failed, other,
+  // tls_handshake) or kPermanent (bad_url, unsupported_scheme, too_large,
+  // too_many_redirects, blocked_private_address, bad_response, decode_error,
   // skipped_content_type, tls_cert_*, tls_error).
   Status error;
   // Only with FetchOptions::capture_exchanges: every request sent for this

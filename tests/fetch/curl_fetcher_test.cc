@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <thread>
@@ -495,6 +496,184 @@ TEST_CASE("accept_content_types: an unwanted 2xx type ends after headers") {
   auto again = FetchAll(*fetcher, {Server().Url("/text")});
   CHECK_OK(again[0].error);
   CHECK(again[0].bytes > 0);
+}
+
+// ---------------------------------------------------------------------------
+// Conditional requests (RFC 9110 section 13), against the fixture's
+// /conditional: ETag "v1", Last-Modified kLastModified.
+
+constexpr char kLastModified[] = "Wed, 21 Oct 2015 07:28:00 GMT";
+
+// Runs `request` alone on `fetcher` and returns its response.
+FetchResponse FetchRequestOn(Fetcher& fetcher, FetchRequest request) {
+  fetcher.Start(std::move(request));
+  const auto start = Clock::now();
+  while (MsSince(start) < 10000) {
+    std::vector<FetchResponse> rs = fetcher.Poll(-1, 200);
+    if (!rs.empty()) {
+      REQUIRE(rs.size() == 1);
+      return std::move(rs[0]);
+    }
+  }
+  FAIL("no response within 10 s");
+  return {};
+}
+
+// The entry of the fixture's request log whose path is `path` (exactly one
+// is expected).
+nlohmann::json LogEntry(const std::string& path) {
+  nlohmann::json found;
+  int n = 0;
+  for (const nlohmann::json& e : nlohmann::json::parse(ServerLog())) {
+    if (e["path"] == path) {
+      found = e;
+      ++n;
+    }
+  }
+  REQUIRE_MESSAGE(n == 1, n, " log entries for ", path);
+  return found;
+}
+
+TEST_CASE("conditional: ETag and Last-Modified reported; 304 is a success") {
+  auto fetcher = MakeFetcher(TestOptions());
+  FetchResponse first =
+      FetchRequestOn(*fetcher, {1, Server().Url("/conditional?c=plain")});
+  CHECK_OK(first.error);
+  CHECK(first.status == 200);
+  CHECK(first.body == "conditional body\n");
+  CHECK(first.etag == "\"v1\"");
+  CHECK(first.last_modified == kLastModified);
+  // Nothing asked: no validator header went out.
+  nlohmann::json plain = LogEntry("/conditional?c=plain");
+  CHECK(plain["if_none_match"].is_null());
+  CHECK(plain["if_modified_since"].is_null());
+
+  // The values received, sent back as they are.
+  FetchRequest by_etag{2, Server().Url("/conditional?c=etag")};
+  by_etag.if_none_match = first.etag;
+  FetchResponse r = FetchRequestOn(*fetcher, std::move(by_etag));
+  CHECK_OK(r.error);
+  CHECK(r.error_class.empty());
+  CHECK(r.status == 304);
+  CHECK(r.body.empty());
+  CHECK(r.bytes == 0);
+  CHECK(r.etag == "\"v1\"");  // A 304 repeats the validators.
+  CHECK(r.last_modified == kLastModified);
+  nlohmann::json e = LogEntry("/conditional?c=etag");
+  CHECK(e["if_none_match"] == "\"v1\"");
+  CHECK(e["if_modified_since"].is_null());
+
+  FetchRequest by_date{3, Server().Url("/conditional?c=date")};
+  by_date.if_modified_since = first.last_modified;
+  r = FetchRequestOn(*fetcher, std::move(by_date));
+  CHECK_OK(r.error);
+  CHECK(r.status == 304);
+  CHECK(r.body.empty());
+  e = LogEntry("/conditional?c=date");
+  CHECK(e["if_none_match"].is_null());
+  CHECK(e["if_modified_since"] == kLastModified);
+
+  // Verbatim: a weak tag keeps its W/, a list stays a list.
+  FetchRequest weak{4, Server().Url("/conditional?c=weak")};
+  weak.if_none_match = "W/\"v0\", W/\"v1\"";
+  weak.if_modified_since = "Thu, 01 Jan 1970 00:00:00 GMT";
+  r = FetchRequestOn(*fetcher, std::move(weak));
+  CHECK_OK(r.error);
+  CHECK(r.status == 304);  // If-None-Match decides (RFC 9110 13.2.2).
+  e = LogEntry("/conditional?c=weak");
+  CHECK(e["if_none_match"] == "W/\"v0\", W/\"v1\"");
+  CHECK(e["if_modified_since"] == "Thu, 01 Jan 1970 00:00:00 GMT");
+
+  // A validator that no longer matches: the full response.
+  FetchRequest stale{5, Server().Url("/conditional?c=stale")};
+  stale.if_none_match = "\"v0\"";
+  r = FetchRequestOn(*fetcher, std::move(stale));
+  CHECK_OK(r.error);
+  CHECK(r.status == 200);
+  CHECK(r.body == "conditional body\n");
+
+  // The next request on the same handle carries no validator.
+  r = FetchRequestOn(*fetcher, {6, Server().Url("/conditional?c=after")});
+  CHECK(r.status == 200);
+  e = LogEntry("/conditional?c=after");
+  CHECK(e["if_none_match"].is_null());
+  CHECK(e["if_modified_since"].is_null());
+
+  // A response without validators reports none.
+  r = FetchRequestOn(*fetcher, {7, Server().Url("/page/1")});
+  CHECK(r.etag.empty());
+  CHECK(r.last_modified.empty());
+}
+
+TEST_CASE("conditional: a 304's Content-Length is not a body (not too_large)") {
+  FetchOptions o = TestOptions();
+  o.max_body_bytes = 1000;
+  auto fetcher = MakeFetcher(o);
+  FetchRequest request{1, Server().Url("/conditional?cl=50000000")};
+  request.if_none_match = "\"v1\"";
+  FetchResponse r = FetchRequestOn(*fetcher, std::move(request));
+  CHECK_OK(r.error);
+  CHECK(r.status == 304);
+  CHECK(r.bytes == 0);
+}
+
+TEST_CASE("conditional: a value with CR or LF is not sent") {
+  auto fetcher = MakeFetcher(TestOptions());
+  FetchRequest request{1, Server().Url("/conditional?c=crlf")};
+  request.if_none_match = "\"v1\"\r\nX-Injected: 1";
+  request.if_modified_since = std::string(kLastModified) + "\n";
+  FetchResponse r = FetchRequestOn(*fetcher, std::move(request));
+  CHECK_OK(r.error);
+  CHECK(r.status == 200);
+  nlohmann::json e = LogEntry("/conditional?c=crlf");
+  CHECK(e["if_none_match"].is_null());
+  CHECK(e["if_modified_since"].is_null());
+}
+
+TEST_CASE("conditional: validators go to the URL requested, not a redirect") {
+  // libcurl follows the redirect; with cookies on the fetcher does.
+  for (bool cookies : {false, true}) {
+    CAPTURE(cookies);
+    FetchOptions o = TestOptions();
+    o.max_redirects = 3;
+    o.cookies = cookies;
+    o.headers = {"X-Extra: 1"};
+    o.capture_exchanges = true;
+    auto fetcher = MakeFetcher(o);
+    const std::string target =
+        std::string("/conditional?c=target-") + (cookies ? "1" : "0");
+    const std::string from = "/redirect?to=" + target;
+    FetchRequest request{1, Server().Url(from)};
+    request.if_none_match = "\"v1\"";
+    request.if_modified_since = kLastModified;
+    FetchResponse r = FetchRequestOn(*fetcher, std::move(request));
+    CHECK_OK(r.error);
+    // The target answered in full: it got no validator.
+    CHECK(r.status == 200);
+    CHECK(r.redirects == 1);
+    CHECK(r.body == "conditional body\n");
+    CHECK(r.etag == "\"v1\"");
+    nlohmann::json e = LogEntry(target);
+    CHECK(e["if_none_match"].is_null());
+    CHECK(e["if_modified_since"].is_null());
+    e = LogEntry(from);
+    CHECK(e["if_none_match"] == "\"v1\"");
+    CHECK(e["if_modified_since"] == kLastModified);
+    // As sent: the extra header on both hops, each validator once on the
+    // first only.
+    REQUIRE(r.exchanges.size() == 2);
+    const std::string& hop0 = r.exchanges[0].request;
+    const std::string& hop1 = r.exchanges[1].request;
+    CHECK(hop0.find("\r\nX-Extra: 1\r\n") != std::string::npos);
+    CHECK(hop0.find("\r\nIf-None-Match: \"v1\"\r\n") != std::string::npos);
+    CHECK(hop0.find("If-None-Match", hop0.find("If-None-Match") + 1) ==
+          std::string::npos);
+    CHECK(hop0.find("\r\nIf-Modified-Since: " + std::string(kLastModified) +
+                    "\r\n") != std::string::npos);
+    CHECK(hop1.find("\r\nX-Extra: 1\r\n") != std::string::npos);
+    CHECK(hop1.find("If-None-Match") == std::string::npos);
+    CHECK(hop1.find("If-Modified-Since") == std::string::npos);
+  }
 }
 
 TEST_CASE("200 loopback fetches, 16 at once, reuse connections") {

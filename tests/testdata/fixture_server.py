@@ -24,15 +24,28 @@ connections, and serves until it is killed. Behaviour is chosen by the path:
   /gzip-bomb?mb=N        Content-Encoding: gzip of N MiB of zeros, compressed
                          on the fly, sent chunked.
   /gzip                  a small gzip-encoded HTML page.
+  /conditional           a resource with validators: 200 text/plain
+                         "conditional body\n" with ETag: "v1" and
+                         Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT, or 304
+                         with those two headers and no body when
+                         If-None-Match lists "v1" (W/"v1" too: weak
+                         comparison) or is "*", or, when there is no
+                         If-None-Match, when If-Modified-Since is a date at
+                         or after Last-Modified (RFC 9110 section 13.2.2).
+                         ?cl=N: the 304 also says Content-Length: N (the
+                         size of the representation; RFC 9110 section 8.6).
   /__log                 JSON list of the requests seen so far: method, path,
                          host (Host header), client (peer port, identifies the
-                         connection) and time (Unix seconds).
+                         connection), time (Unix seconds), if_none_match and
+                         if_modified_since (those request headers' values,
+                         null when absent).
 
 Connections are HTTP/1.1 with keep-alive; every response has a correct
 Content-Length or is chunked. Client disconnects are ignored silently.
 """
 
 import argparse
+import email.utils
 import gzip
 import json
 import select
@@ -53,6 +66,9 @@ _FILLER = (
     "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do "
     "eiusmod tempor incididunt ut labore et dolore magna aliqua. "
 ) * 12
+_CONDITIONAL_BODY = b"conditional body\n"
+_CONDITIONAL_ETAG = '"v1"'
+_CONDITIONAL_LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
                 TimeoutError)
 
@@ -123,6 +139,8 @@ class Handler(BaseHTTPRequestHandler):
             "host": self.headers.get("Host", ""),
             "client": self.client_address[1],
             "time": time.time(),
+            "if_none_match": self.headers.get("If-None-Match"),
+            "if_modified_since": self.headers.get("If-Modified-Since"),
         }
         with _LOG_LOCK:
             _LOG.append(entry)
@@ -190,11 +208,39 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/gzip":
             body = gzip.compress(_page_html(0, host))
             return self._send(200, body, headers=[("Content-Encoding", "gzip")])
+        if path == "/conditional":
+            return self._conditional(query.get("cl"))
         if path == "/__log":
             with _LOG_LOCK:
                 body = json.dumps(_LOG).encode()
             return self._send(200, body, "application/json")
         return self._send(404, b"not found\n", "text/plain")
+
+    def _conditional(self, content_length):
+        """/conditional: 304 when a validator matches (RFC 9110 13.2.2)."""
+        validators = [("ETag", _CONDITIONAL_ETAG),
+                      ("Last-Modified", _CONDITIONAL_LAST_MODIFIED)]
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        if inm is not None:
+            tags = [t.strip() for t in inm.split(",")]
+            fresh = "*" in tags or _CONDITIONAL_ETAG in [
+                t[2:] if t.startswith("W/") else t for t in tags]
+        elif ims is not None:
+            try:
+                since = email.utils.parsedate_to_datetime(ims)
+                fresh = since >= email.utils.parsedate_to_datetime(
+                    _CONDITIONAL_LAST_MODIFIED)
+            except (TypeError, ValueError):
+                fresh = False  # An invalid date is ignored.
+        else:
+            fresh = False
+        if not fresh:
+            return self._send(200, _CONDITIONAL_BODY, "text/plain",
+                              headers=validators)
+        if content_length is not None:
+            validators.append(("Content-Length", content_length))
+        return self._send(304, headers=validators)
 
     # --- endpoints that stream or stall -------------------------------------
 
