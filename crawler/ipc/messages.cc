@@ -10,7 +10,10 @@ std::string Encode(const FetchTask& task) {
       .Bytes(task.url)
       .Bool(task.want_links)
       .Bool(task.want_body)
-      .Bool(task.want_sitemap);
+      .Bool(task.want_sitemap)
+      .Bytes(task.if_none_match)
+      .Bytes(task.if_modified_since)
+      .Bool(task.want_hash);
   return e.Take();
 }
 
@@ -22,6 +25,9 @@ Status Decode(std::string_view data, FetchTask* task) {
   RETURN_IF_ERROR(d.Bool(&task->want_links));
   RETURN_IF_ERROR(d.Bool(&task->want_body));
   RETURN_IF_ERROR(d.Bool(&task->want_sitemap));
+  RETURN_IF_ERROR(d.Bytes(&task->if_none_match));
+  RETURN_IF_ERROR(d.Bytes(&task->if_modified_since));
+  RETURN_IF_ERROR(d.Bool(&task->want_hash));
   return d.Done();
 }
 
@@ -49,7 +55,10 @@ std::string Encode(const FetchResult& r) {
   e.I64(r.elapsed_ms)
       .Bytes(r.error)
       .Bytes(r.error_class)
-      .U64(static_cast<uint64_t>(r.tag));
+      .U64(static_cast<uint64_t>(r.tag))
+      .Bytes(r.etag)
+      .Bytes(r.last_modified)
+      .Bytes(r.content_hash);
   return e.Take();
 }
 
@@ -95,6 +104,9 @@ Status Decode(std::string_view data, FetchResult* r) {
     return DataLossError("unknown error tag " + std::to_string(tag));
   }
   r->tag = static_cast<Tag>(tag);
+  RETURN_IF_ERROR(d.Bytes(&r->etag));
+  RETURN_IF_ERROR(d.Bytes(&r->last_modified));
+  RETURN_IF_ERROR(d.Bytes(&r->content_hash));
   return d.Done();
 }
 

@@ -48,6 +48,15 @@ struct FetchTask {
   bool want_sitemap = false;  // Parse the body as a sitemap (XML or text,
                               // maybe gzip): URLs in link_urls, child
                               // sitemaps in sitemaps.
+  // A conditional request (RFC 9110 section 13.1): the ETag and the
+  // Last-Modified value a previous fetch of this URL returned, sent as they
+  // are in If-None-Match and If-Modified-Since (not to a redirect target);
+  // "" sends none. A match answers 304 with no body, which is no error.
+  std::string if_none_match;
+  std::string if_modified_since;
+  // Return FetchResult::content_hash. The body is then read whatever its
+  // type (want_links alone skips a 2xx body that is not HTML).
+  bool want_hash = false;
 };
 
 struct FetchResult {
@@ -73,11 +82,23 @@ struct FetchResult {
   std::string error;        // Empty when none: "<class>: <what happened>".
   std::string error_class;  // Taxonomy class, e.g. "timeout"; empty if none.
   Tag tag = Tag::kNone;     // What to do about the error.
+  // The raw ETag and Last-Modified headers of the last response, "" when
+  // absent (what FetchTask::if_none_match and if_modified_since take).
+  std::string etag;
+  std::string last_modified;
+  // With FetchTask::want_hash, when the result has a 2xx status and no
+  // error: "sha1:" + base32 of the SHA-1 of the whole decoded body, as in
+  // WARC-Payload-Digest (an empty body has a hash too). "" otherwise: not
+  // wanted, another status (a 304 included), or any error (a body over the
+  // fetcher's cap, a parse_limit or sitemap_error of a complete one).
+  std::string content_hash;
 };
 
 std::string Encode(const FetchTask& task);
 std::string Encode(const FetchResult& result);
-// Fail with DataLoss on a malformed or mistyped message.
+// Fail with DataLoss on a malformed or mistyped message, a truncated one
+// included (such as one from a build with fewer fields: both ends must be
+// the same build, see mp/wire.h).
 Status Decode(std::string_view data, FetchTask* task);
 Status Decode(std::string_view data, FetchResult* result);
 
