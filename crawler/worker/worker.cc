@@ -13,6 +13,7 @@
 #include "crawler/charset/charset.h"
 #include "crawler/sitemap/sitemap.h"
 #include "crawler/url/url.h"
+#include "crawler/warc/digest.h"
 
 namespace crawler::worker {
 namespace {
@@ -78,8 +79,11 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r, bool want_links,
   return BuildResult(std::move(r), o);
 }
 
-ipc::FetchResult BuildResult(fetch::FetchResponse r,
-                             const ResultOptions& options) {
+namespace {
+
+// BuildResult but for content_hash.
+ipc::FetchResult BuildResultWithoutHash(fetch::FetchResponse r,
+                                        const ResultOptions& options) {
   ipc::FetchResult out;
   out.id = r.id;
   out.url = std::move(r.url);
@@ -90,6 +94,8 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
   out.elapsed_ms = r.elapsed_ms;
   out.location = std::move(r.location);
   out.retry_after = std::move(r.retry_after);
+  out.etag = std::move(r.etag);
+  out.last_modified = std::move(r.last_modified);
   if (!r.error.ok()) {
     out.error = r.error.message();
     out.error_class = r.error_class.empty() ? "other" : r.error_class;
@@ -107,6 +113,9 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
     out.body = r.body.substr(0, options.body_limit);
     return out;
   }
+  // Not modified: nothing was sent to parse (the coordinator keeps what it
+  // had).
+  if (out.status == 304) return out;
   if (options.want_sitemap) {
     StatusOr<sitemap::Sitemap> map = sitemap::ParseSitemap(r.body);
     if (!map.ok()) {
@@ -202,6 +211,21 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
   return out;
 }
 
+}  // namespace
+
+ipc::FetchResult BuildResult(fetch::FetchResponse r,
+                             const ResultOptions& options) {
+  std::string hash;
+  if (options.want_hash && r.error.ok() && r.status >= 200 && r.status < 300) {
+    hash = warc::Sha1Digest(r.body);
+  }
+  ipc::FetchResult out = BuildResultWithoutHash(std::move(r), options);
+  // A complete body that failed to parse (parse_limit, sitemap_error) has
+  // no hash either: with an error, content_hash is always "".
+  if (out.error.empty()) out.content_hash = std::move(hash);
+  return out;
+}
+
 namespace {
 
 // The worker's loop (RunWorker): tasks in, results out, exchanges into
@@ -277,7 +301,10 @@ Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
       flags.want_links = task.want_links;
       flags.want_body = task.want_body;
       flags.want_sitemap = task.want_sitemap;
+      flags.want_hash = task.want_hash;
       fetch::FetchRequest request{task.id, std::move(task.url)};
+      request.if_none_match = std::move(task.if_none_match);
+      request.if_modified_since = std::move(task.if_modified_since);
       // robots.txt: read a little past the 500 KiB the parser uses, no more
       // (fault matrix R6: a bigger or inflating file stops there).
       if (task.want_body) {
@@ -288,8 +315,9 @@ Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
       // body of a 2xx answer declared as another type is not read (fault
       // matrix C1). Pages without a Content-Type are read and sniffed;
       // robots.txt, sitemaps and `crawler fetch` URLs are read whatever
-      // their type.
-      if (task.want_links) {
+      // their type, and so is a page whose hash is wanted (a re-crawl
+      // compares the content of every type).
+      if (task.want_links && !task.want_hash) {
         request.accept_content_types = {"text/html", "application/xhtml+xml"};
       }
       fetcher.Start(std::move(request));
@@ -306,6 +334,7 @@ Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
         result_options.want_links = it->second.want_links;
         result_options.want_body = it->second.want_body;
         result_options.want_sitemap = it->second.want_sitemap;
+        result_options.want_hash = it->second.want_hash;
         wants.erase(it);
       }
       if (archive != nullptr && !r.exchanges.empty()) {

@@ -79,6 +79,9 @@ struct ResultOptions {
   // of an index in sitemaps (crawler/sitemap; XML without DTDs or entities,
   // gzip with a decompressed-size cap).
   bool want_sitemap = false;
+  // Set FetchResult::content_hash (crawler/warc's Sha1Digest of the whole
+  // decoded body) when the result has a 2xx status and no error.
+  bool want_hash = false;
   size_t body_limit = 512 * 1024;
   // Drop rel=nofollow links, and every link when meta robots or X-Robots-Tag
   // says nofollow; report noindex.
@@ -90,8 +93,9 @@ struct ResultOptions {
 };
 
 // Turns a fetch response into the result sent to the coordinator: copies the
-// metadata and, when the body is HTML, extracts the title and the links
-// (see ResultOptions), the canonical URL and the robots directives. Pure.
+// metadata (validators included) and, when the body is HTML, extracts the
+// title and the links (see ResultOptions), the canonical URL and the robots
+// directives; a 304 Not Modified has no body and is never parsed. Pure.
 ipc::FetchResult BuildResult(fetch::FetchResponse response,
                              const ResultOptions& options);
 // The same with want_links and default ResultOptions otherwise.

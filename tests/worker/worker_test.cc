@@ -17,6 +17,7 @@
 #include "crawler/testing/fake_fetcher.h"
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/test_util.h"
+#include "crawler/warc/digest.h"
 
 namespace crawler::worker {
 namespace {
@@ -290,6 +291,77 @@ TEST_CASE("BuildResult turns hostile HTML into a parse_limit error") {
   out = BuildResult(HtmlResponse(attrs), false, {});
   CHECK(out.error_class == "parse_limit");
   CHECK_FALSE(out.parsed);
+}
+
+TEST_CASE("BuildResult copies the validators; a 304 is not parsed") {
+  fetch::FetchResponse r = HtmlResponse("");
+  r.status = 304;
+  r.etag = "W/\"abc\"";
+  r.last_modified = "Wed, 21 Oct 2015 07:28:00 GMT";
+  ResultOptions o;
+  o.want_links = true;
+  o.want_hash = true;
+  ipc::FetchResult out = BuildResult(r, o);
+  CHECK(out.status == 304);
+  CHECK(out.error.empty());
+  CHECK(out.etag == "W/\"abc\"");
+  CHECK(out.last_modified == "Wed, 21 Oct 2015 07:28:00 GMT");
+  CHECK_FALSE(out.parsed);          // No body came: not an empty page.
+  CHECK(out.content_hash.empty());  // Not 2xx.
+
+  // Copied on an error too (a skipped type has its headers).
+  r = HtmlResponse("");
+  r.etag = "\"e\"";
+  r.error_class = "skipped_content_type";
+  r.error = Status(Code::kFailedPrecondition, "skipped_content_type: x",
+                   Tag::kPermanent);
+  out = BuildResult(r, o);
+  CHECK(out.etag == "\"e\"");
+}
+
+TEST_CASE("BuildResult: content_hash only when wanted, 2xx and no error") {
+  const std::string page = "<title>T</title><a href=/a>a</a>";
+  const std::string digest = warc::Sha1Digest(page);
+  REQUIRE(digest.rfind("sha1:", 0) == 0);
+  ResultOptions o;
+  o.want_links = true;
+  CHECK(BuildResult(HtmlResponse(page), o).content_hash.empty());
+  o.want_hash = true;
+  ipc::FetchResult out = BuildResult(HtmlResponse(page), o);
+  CHECK(out.content_hash == digest);
+  CHECK(out.parsed);  // Hashing does not change the rest.
+  CHECK(out.link_urls.size() == 1);
+
+  // Whatever the type and the other wants: the whole decoded body.
+  fetch::FetchResponse r = HtmlResponse(std::string("\x89PNG\0\1", 6));
+  r.content_type = "image/png";
+  CHECK(BuildResult(r, o).content_hash ==
+        warc::Sha1Digest(std::string("\x89PNG\0\1", 6)));
+  ResultOptions robots = o;
+  robots.want_links = false;
+  robots.want_body = true;
+  robots.body_limit = 4;
+  out = BuildResult(HtmlResponse(page), robots);
+  CHECK(out.body.size() == 4);
+  CHECK(out.content_hash == digest);
+  CHECK(BuildResult(HtmlResponse(""), o).content_hash ==
+        warc::Sha1Digest(""));  // An empty 200 has a hash.
+
+  // Other statuses and every error: none.
+  r = HtmlResponse(page);
+  r.status = 404;
+  CHECK(BuildResult(r, o).content_hash.empty());
+  r.status = 301;
+  CHECK(BuildResult(r, o).content_hash.empty());
+  r = HtmlResponse(page);
+  r.error_class = "too_large";
+  r.error = Status(Code::kResourceExhausted, "too_large: x", Tag::kPermanent);
+  CHECK(BuildResult(r, o).content_hash.empty());
+  std::string deep = "<title>Deep</title>";
+  for (int i = 0; i < 100000; ++i) deep += "<div>";
+  out = BuildResult(HtmlResponse(deep), o);
+  CHECK(out.error_class == "parse_limit");
+  CHECK(out.content_hash.empty());
 }
 
 TEST_CASE("BuildResult honours the HTML limits it is given") {
