@@ -1254,10 +1254,16 @@ void CurlFetcher::StartNow(FetchRequest&& request) {
   ++active_;
 }
 
-// A validator value that can go in a header line as it is.
+// A validator value that can go in a header line as it is: not empty, no
+// control character but HTAB (the rule of the extra headers,
+// request_options.h), so CR, LF and NUL never split or cut the header.
 bool SendableValidator(const std::string& v) {
-  return !v.empty() &&
-         v.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
+  if (v.empty()) return false;
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7F) return false;
+  }
+  return true;
 }
 
 bool CurlFetcher::SetRequestHeaders(Transfer* t, const FetchRequest& request) {

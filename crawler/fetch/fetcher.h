@@ -52,13 +52,14 @@ struct FetchRequest {
   // any W/ prefix included), sent as is as "If-None-Match: <value>"; "" sends
   // none. Goes only with the request for `url` itself: never to a redirect
   // target, which is another resource (RFC 9110 section 13.1.2). A value
-  // holding CR, LF or NUL is never sent (it would split the header).
+  // holding a control character other than a tab (CR, LF, NUL, ...) is
+  // never sent: it could split the header.
   std::string if_none_match = {};
   // A Last-Modified value received earlier for this URL, sent as is as
   // "If-Modified-Since: <value>" (RFC 9110 section 13.1.3 recommends the
   // received value, not a date of the client's own); "" sends none. Like
-  // if_none_match, never sent to a redirect target nor when it holds CR, LF
-  // or NUL.
+  // if_none_match, never sent to a redirect target nor with a control
+  // character in it.
   std::string if_modified_since = {};
 };
 
