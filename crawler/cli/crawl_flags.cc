@@ -10,6 +10,7 @@
 #include "crawler/cli/warc_flags.h"
 #include "crawler/fetch/address_policy.h"
 #include "crawler/robots/robots.h"
+#include "crawler/state/revisit.h"
 
 namespace crawler::cli {
 
@@ -166,6 +167,25 @@ Output:
                           HTML page with charts (pages per second, status
                           codes, content types, depths, top hosts, slowest
                           pages, errors)
+      --state DIR         keep the crawl's state in DIR (created if needed)
+                          between runs: a run stopped by Ctrl-C, a limit
+                          or a crash is resumed by the next one; a later
+                          run fetches again only the known URLs that are
+                          due, with If-None-Match / If-Modified-Since, and
+                          records say new, changed, unchanged or gone
+                          (field "change"); one run at a time per DIR
+                          (exit status 4 otherwise); records are appended
+                          to the -o file (docs/state.md)
+      --revisit-initial DUR
+                          with --state: a URL is due again this long after
+                          the run that first fetched it (default 1d); then
+                          x1.4 each time it is found unchanged and x0.8
+                          when changed; DUR is seconds or a number with s,
+                          m, h or d (90m, 1.5d)
+      --revisit-min DUR   the shortest revisit interval (default 1h); a
+                          failed fetch is due again after it
+      --revisit-max DUR   the longest revisit interval (default 30d); a gone
+                          URL is checked again after it
       --metrics [ADDR:]PORT
                           serve /metrics (Prometheus text format) and
                           /status (JSON) while crawling; ADDR defaults to
@@ -181,8 +201,8 @@ max_duration or interrupted.
 
 Exit status: 0 when the crawl ended, 1 when it could not run or finish
 (e.g. the output cannot be written), 2 on a usage error, 3 when it ended
-with more errors than --max-error-rate allows, 130/143 when stopped by
-SIGINT/SIGTERM.
+with more errors than --max-error-rate allows, 4 when another run holds
+the --state directory, 130/143 when stopped by SIGINT/SIGTERM.
 )";
 }
 
@@ -401,6 +421,20 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
       if (f.report.empty()) {
         return InvalidArgumentError("--report needs a file name");
       }
+    } else if (a == "--state") {
+      ASSIGN_OR_RETURN(f.state, need());
+      if (f.state.empty()) {
+        return InvalidArgumentError("--state needs a directory");
+      }
+    } else if (a == "--revisit-initial") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.revisit.initial_interval_s, ParseDuration(a, v));
+    } else if (a == "--revisit-min") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.revisit.min_interval_s, ParseDuration(a, v));
+    } else if (a == "--revisit-max") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.job.revisit.max_interval_s, ParseDuration(a, v));
     } else if (a == "--metrics") {
       ASSIGN_OR_RETURN(std::string v, need());
       StatusOr<metrics::ListenAddress> address = metrics::ParseListenAddress(v);
@@ -416,6 +450,11 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
     }
   }
   RETURN_IF_ERROR(CheckRequestFlags(f.fetch));
+  if (std::string bad = state::CheckRevisitOptions(f.job.revisit);
+      !bad.empty()) {
+    return InvalidArgumentError(
+        bad + " (--revisit-min <= --revisit-initial <= --revisit-max)");
+  }
   // Session ids make every visit a new URL (fault matrix T2): strip the
   // common ones before deduplication unless asked not to.
   if (!f.keep_session_ids) {

@@ -51,6 +51,9 @@ struct CrawlFlags {
   // --warc PREFIX, --warc-max-size BYTES: the WARC output; prefix "" for
   // none. fetch.capture_exchanges is derived from it.
   warc::WarcOptions warc;
+  // --state DIR: the crawl's state between runs (resume, re-crawl); "" for
+  // none.
+  std::string state;
 };
 
 // The values `crawler crawl` starts from before any flag: the engine's

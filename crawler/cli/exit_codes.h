@@ -15,6 +15,9 @@ inline constexpr int kExitUsage = 2;
 // The job ran to its end, but more of its fetched URLs ended with an error
 // than --max-error-rate allows.
 inline constexpr int kExitTooManyErrors = 3;
+// Another run holds the --state directory (its pid is in the message);
+// nothing was done.
+inline constexpr int kExitStateLocked = 4;
 // Stopped by a signal: 128 + its number (130 SIGINT, 143 SIGTERM), as a
 // shell reports a process killed by it.
 inline constexpr int kExitSignalBase = 128;

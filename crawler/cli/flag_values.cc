@@ -73,6 +73,45 @@ StatusOr<double> ParseSecondsOrZero(const std::string& flag,
   return x;
 }
 
+StatusOr<double> ParseDuration(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  errno = 0;
+  double x = std::strtod(v.c_str(), &end);
+  double unit = 1;
+  if (end != nullptr && *end != '\0' && end[1] == '\0') {
+    switch (*end) {
+      case 's':
+        unit = 1;
+        ++end;
+        break;
+      case 'm':
+        unit = 60;
+        ++end;
+        break;
+      case 'h':
+        unit = 3600;
+        ++end;
+        break;
+      case 'd':
+        unit = 86400;
+        ++end;
+        break;
+      default:
+        break;
+    }
+  }
+  x *= unit;
+  if (v.empty() || end == v.c_str() || *end != '\0' || errno != 0 ||
+      !std::isfinite(x) || x <= 0 || x > 3650.0 * 86400) {
+    return InvalidArgumentError(
+        flag +
+        " expects a duration above 0 and up to 3650d: seconds, or a number "
+        "with s, m, h or d (90m, 1.5d), got '" +
+        v + "'");
+  }
+  return x;
+}
+
 StatusOr<double> ParseNonNegative(const std::string& flag,
                                   const std::string& v) {
   char* end = nullptr;

@@ -18,6 +18,9 @@ StatusOr<int64_t> ParseSeconds(const std::string& flag, const std::string& v);
 // Seconds from 0 to 86400, possibly fractional.
 StatusOr<double> ParseSecondsOrZero(const std::string& flag,
                                     const std::string& v);
+// A duration above 0 and up to 3650 days: a number of seconds, or a number
+// followed by s, m, h or d ("90m", "1.5d"); returned in seconds.
+StatusOr<double> ParseDuration(const std::string& flag, const std::string& v);
 // A number from 0 to 1e6.
 StatusOr<double> ParseNonNegative(const std::string& flag,
                                   const std::string& v);

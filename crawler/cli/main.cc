@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -39,6 +40,7 @@
 #include "crawler/output/record_fields.h"
 #include "crawler/output/record_format.h"
 #include "crawler/output/record_writer.h"
+#include "crawler/state/state_store.h"
 #include "crawler/worker/worker.h"
 
 namespace {
@@ -97,19 +99,40 @@ struct Records {
   std::unique_ptr<crawler::output::RecordWriter> writer;
 };
 
+// With a crawl state, records are appended to the file, cut back first to
+// what the state's last run committed (state_store.h).
 crawler::StatusOr<Records> OpenRecords(
     const std::string& path, const crawler::output::OutputOptions& options,
-    crawler::output::RecordKind kind) {
+    crawler::output::RecordKind kind,
+    const crawler::state::StateStore* state = nullptr) {
   using namespace crawler;
   ASSIGN_OR_RETURN(std::vector<output::Field> fields,
                    output::ResolveFields(options.fields, kind));
   Records r;
-  StatusOr<std::unique_ptr<output::LineSink>> sink = output::OpenLineSink(path);
+  int64_t cut = 0;
+  StatusOr<std::unique_ptr<output::LineSink>> sink =
+      state == nullptr ? output::OpenLineSink(path)
+                       : output::OpenLineSinkForAppend(
+                             path, state::OutputToKeep(*state, path), &cut);
   if (!sink.ok()) return sink.status().WithContext("-o");
+  if (cut > 0) {
+    std::fprintf(stderr,
+                 "crawler: %s: removed the last %lld bytes, records the "
+                 "state %s had not committed (their URLs are fetched again)\n",
+                 path.c_str(), static_cast<long long>(cut),
+                 state->dir().c_str());
+  }
   r.sink = std::move(*sink);
   r.writer = std::make_unique<output::RecordWriter>(
       *r.sink, output::NewRecordFormat(options.format, std::move(fields)));
+  if (r.sink->Position() > 0) r.writer->MarkHeaderWritten();
   return r;
+}
+
+int64_t UnixMs(const crawler::Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             clock.WallNow().time_since_epoch())
+      .count();
 }
 
 int RunFetch(const std::vector<std::string>& args) {
@@ -235,6 +258,21 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (seeds.empty()) {
     return Usage("crawl: no seed URLs (give URLs or --seeds FILE)");
   }
+  // --state: opened (and locked) before anything else starts.
+  std::unique_ptr<state::StateStore> state;
+  if (!flags.state.empty()) {
+    StatusOr<std::unique_ptr<state::StateStore>> opened =
+        state::OpenStateStore(flags.state);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "crawler: %s\n", opened.status().message().c_str());
+      if (opened.status().code() == Code::kFailedPrecondition) {
+        return cli::kExitStateLocked;
+      }
+      return opened.status().code() == Code::kInvalidArgument ? kExitUsage
+                                                              : kExitFailure;
+    }
+    state = std::move(*opened);
+  }
   // --warc: each worker writes its own WARC files (docs/warc.md).
   warc::ArchiveFactory archive;
   if (!flags.warc.prefix.empty()) {
@@ -262,16 +300,25 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
     return kExitFailure;
   }
   (*observers)->Attach(&flags.job);
-  StatusOr<Records> records =
-      OpenRecords(flags.output, flags.records, output::RecordKind::kCrawl);
+  StatusOr<Records> records = OpenRecords(
+      flags.output, flags.records, output::RecordKind::kCrawl, state.get());
   if (!records.ok()) return Usage("crawl: " + records.status().message());
+  SystemClock clock;
+  if (state != nullptr) {
+    StatusOr<int64_t> run =
+        state->BeginRun(UnixMs(clock), flags.output == "-" ? "" : flags.output);
+    if (!run.ok()) {
+      std::fprintf(stderr, "crawler: %s\n", run.status().message().c_str());
+      return kExitFailure;
+    }
+    flags.job.state = state.get();
+  }
   StatusOr<std::unique_ptr<mp::SharedStats>> stats = MakeStats();
   if (!stats.ok()) {
     std::fprintf(stderr, "crawler: %s\n", stats.status().ToString().c_str());
     return kExitFailure;
   }
   flags.job.stats = stats->get();
-  SystemClock clock;
   cli::JobConsole::Options console_options;
   console_options.log = flags.log;
   console_options.progress = flags.job.progress;
@@ -309,9 +356,34 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (!finished.ok() && summary.ok()) summary = finished;
   if (!summary.ok()) {
     logger.Error("crawl failed: " + summary.status().message());
+    if (state != nullptr) {
+      // What was committed stays; the run is marked failed.
+      (void)state->EndRun(UnixMs(clock), "failed", kExitFailure, {},
+                          records->writer->position());
+    }
     return kExitFailure;
   }
   const coordinator::CrawlSummary& s = *summary;
+  if (state != nullptr) {
+    Status ended =
+        state->EndRun(UnixMs(clock), s.stop_reason, cli::CrawlExitCode(s),
+                      {{"pages", static_cast<int64_t>(s.pages)},
+                       {"ok", static_cast<int64_t>(s.ok)},
+                       {"errors", static_cast<int64_t>(s.errors)},
+                       {"unfetched", static_cast<int64_t>(s.unfetched)},
+                       {"resumed", static_cast<int64_t>(s.resumed)},
+                       {"due", static_cast<int64_t>(s.due)},
+                       {"not_due", static_cast<int64_t>(s.not_due)},
+                       {"new", static_cast<int64_t>(s.changes_new)},
+                       {"changed", static_cast<int64_t>(s.changes_changed)},
+                       {"unchanged", static_cast<int64_t>(s.changes_unchanged)},
+                       {"gone", static_cast<int64_t>(s.changes_gone)}},
+                      records->writer->position());
+    if (!ended.ok()) {
+      logger.Error("crawl state: " + ended.message());
+      return kExitFailure;
+    }
+  }
   if (s.error_rate_exceeded && s.interrupted_by == 0) {
     logger.Error(cli::ErrorRateMessage(s.error_rate, s.errors, s.pages,
                                        flags.job.max_error_rate, "pages"));

@@ -42,6 +42,7 @@ config::CrawlConfig ToCrawlConfig(const CrawlFlags& flags) {
   c.metrics = flags.metrics;
   c.warc = flags.warc;
   c.keep_session_ids = flags.keep_session_ids;
+  c.state = flags.state;
   c.job = flags.job;
   c.fetch = flags.fetch;
   return c;
@@ -58,6 +59,7 @@ CrawlFlags ToCrawlFlags(const config::CrawlConfig& config) {
   f.metrics = config.metrics;
   f.warc = config.warc;
   f.keep_session_ids = config.keep_session_ids;
+  f.state = config.state;
   f.job = config.job;
   f.fetch = config.fetch;
   return f;

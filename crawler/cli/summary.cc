@@ -75,6 +75,18 @@ std::vector<std::string> CrawlSummaryLines(const coordinator::CrawlSummary& s,
                 s.bytes / 1e6, U(s.hosts), s.hosts == 1 ? "" : "s", s.seconds,
                 s.seconds > 0 ? s.pages / s.seconds : 0.0);
   lines.push_back(buf);
+  if (s.with_state) {
+    // The change report (docs/state.md); each record's "change" field
+    // says the same per URL.
+    std::snprintf(buf, sizeof buf,
+                  "changes: %llu new, %llu changed, %llu unchanged, %llu "
+                  "gone; state: %llu URLs resumed, %llu due again, %llu not "
+                  "due",
+                  U(s.changes_new), U(s.changes_changed),
+                  U(s.changes_unchanged), U(s.changes_gone), U(s.resumed),
+                  U(s.due), U(s.not_due));
+    lines.push_back(buf);
+  }
   std::snprintf(
       buf, sizeof buf,
       "crawl stopped (%s): %llu pages (%llu ok, %llu errors, %llu skipped by "

@@ -47,6 +47,9 @@ struct CrawlConfig {
   // Keep the session-id query parameters that are otherwise stripped
   // (scope.keep_session_ids; the CLI adds the list when this is false).
   bool keep_session_ids = false;
+  // The state directory (state.dir), relative to the working directory like
+  // `--state`; "" for none.
+  std::string state;
   // The crawl: workers, limits, politeness, scope, robots, URL options.
   coordinator::CrawlJobOptions job;
   // Each worker's fetcher: user agent, timeouts, sizes, address policy, TLS,

@@ -30,6 +30,7 @@ namespace {
 constexpr int64_t kMaxCount = int64_t{1} << 40;
 constexpr int64_t kMaxBytes = int64_t{4} << 30;
 constexpr double kMaxSeconds = 86400;
+constexpr double kMaxRevisitSeconds = 3650.0 * 86400;
 
 KeySpec Spec(std::string path, ValueType type, std::string flag,
              std::string help) {
@@ -385,6 +386,9 @@ std::vector<GroupSpec> MakeGroups() {
       {"robots", "robots.txt (RFC 9309) and the nofollow hints of pages."},
       {"fetch", "How each URL is fetched."},
       {"workers", "Worker processes and the transfers each runs at once."},
+      {"state",
+       "What the crawl remembers between runs: resume after a stop or a "
+       "crash, re-fetch only what is due, report what changed."},
       {"output",
        "The records (where they go, their format and fields) and the crawl "
        "report."},
@@ -745,6 +749,29 @@ std::vector<KeySpec> MakeKeys() {
   lease.default_note = "fetch.timeout + 10";
   k.push_back(lease);
   // output
+  // state
+  k.push_back(String(
+      "state.dir", "--state",
+      "Directory of the crawl's state between runs (created if needed), "
+      "relative to the working directory: resume after a stop or a crash, "
+      "re-fetch only what is due, report new, changed, unchanged and gone "
+      "URLs; one run at a time per directory; \"\" for none.",
+      [](auto& c) -> auto& { return c.state; }));
+  k.push_back(Seconds(
+      "state.revisit_initial", 1, kMaxRevisitSeconds, "--revisit-initial",
+      "Seconds after the run that first fetched a URL until it is due "
+      "again.",
+      [](auto& c) -> auto& { return c.job.revisit.initial_interval_s; }));
+  k.push_back(Seconds(
+      "state.revisit_min", 1, kMaxRevisitSeconds, "--revisit-min",
+      "Shortest revisit interval in seconds: a changed URL's interval "
+      "shrinks by 0.8 down to this; a failed fetch is due again after it.",
+      [](auto& c) -> auto& { return c.job.revisit.min_interval_s; }));
+  k.push_back(Seconds(
+      "state.revisit_max", 1, kMaxRevisitSeconds, "--revisit-max",
+      "Longest revisit interval in seconds: an unchanged URL's interval "
+      "grows by 1.4 up to this; a gone URL is checked again after it.",
+      [](auto& c) -> auto& { return c.job.revisit.max_interval_s; }));
   k.push_back(String(
       "output.path", "--output",
       "File the records are written to, relative to the "

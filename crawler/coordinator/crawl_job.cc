@@ -92,6 +92,13 @@ class CrawlJob {
   // max_query_variants; a seed gets a trap_suspected record.
   Status QueryVariantsCapReached(const std::string& url, bool seed);
   Status Record(const ipc::FetchResult& r, const CrawlItem& item);
+  // Loads the state: queues the URLs left queued and the ones due, marks
+  // the others seen.
+  Status LoadState();
+  // Keeps a URL's outcome in the state; returns its change ("" when not
+  // judged or without a state).
+  StatusOr<std::string_view> Remember(const ipc::FetchResult& r,
+                                      const CrawlItem& item);
   // Records the URLs the lease filter dropped (terminal states without a
   // fetch).
   Status RecordDropped();
@@ -174,6 +181,10 @@ class CrawlJob {
   // The grace period ran out: the workers are killed, not waited for.
   bool abandon_ = false;
   std::unordered_set<std::string> hosts_;  // Origins with a fetched page.
+  // With a state: what it knew of the queued URLs fetched before (their
+  // validators for a conditional request, their hash, their interval).
+  std::unordered_map<std::string, state::Previous> previous_;
+  int64_t run_start_ms_ = 0;  // Unix ms.
   CrawlSummary summary_;
   SteadyTime start_;
   SteadyTime last_flush_;
@@ -200,7 +211,7 @@ Status CrawlJob::RecordSeedError(const std::string& url,
   r.tag = Tag::kPermanent;
   CountUnfetched(r);
   LogRecord(r, 0);
-  output::CrawlContext ctx{0, ""};
+  output::CrawlContext ctx{0, "", {}};
   RETURN_IF_ERROR(writer_.Write(r, &ctx));
   Notify(r, RecordKind::kUnfetched, 0);
   return Status::Ok();
@@ -229,6 +240,7 @@ Status CrawlJob::AddSeeds(const std::vector<std::string>& seeds) {
       scope::Scope::Create(options_.scope, normalized);
   if (!scope.ok()) return scope.status();
   scope_.emplace(std::move(scope).value());
+  if (options_.state != nullptr) RETURN_IF_ERROR(LoadState());
   for (const std::string& u : normalized) {
     RETURN_IF_ERROR(AddUrl(u, 0, "", 0, /*seed=*/true));
   }
@@ -290,6 +302,9 @@ Status CrawlJob::AddUrl(const std::string& u, int depth,
   switch (frontier_.Add(std::move(item))) {
     case frontier::AddResult::kAdded:
     case frontier::AddResult::kShallower:
+      if (options_.state != nullptr) {
+        RETURN_IF_ERROR(options_.state->Queue(u, depth, referrer));
+      }
       break;
     case frontier::AddResult::kSeen:
       ++summary_.skipped_seen;
@@ -376,6 +391,14 @@ Status CrawlJob::Send(Request request, const std::string& u, bool want_links,
   task.want_links = want_links;
   task.want_body = want_body;
   task.want_sitemap = want_sitemap;
+  if (options_.state != nullptr && request.kind == Request::kPage) {
+    task.want_hash = true;
+    auto prev = previous_.find(u);
+    if (prev != previous_.end()) {
+      task.if_none_match = prev->second.etag;
+      task.if_modified_since = prev->second.last_modified;
+    }
+  }
   const bool solo = request.solo;
   in_flight_.emplace(task.id, std::move(request));
   return workers_.Dispatch(task, solo, on_lost_);
@@ -469,7 +492,8 @@ Status CrawlJob::RecordDropped() {
             : Tag::kRobotsDisallowed;
     CountUnfetched(r);
     LogRecord(r, d.item.depth);
-    output::CrawlContext ctx{d.item.depth, d.item.referrer};
+    ASSIGN_OR_RETURN(std::string_view change, Remember(r, d.item));
+    output::CrawlContext ctx{d.item.depth, d.item.referrer, change};
     RETURN_IF_ERROR(writer_.Write(r, &ctx));
     Notify(r, RecordKind::kUnfetched, d.item.depth);
   }
@@ -516,7 +540,8 @@ void CrawlJob::LogRecord(const ipc::FetchResult& r, int depth) {
 Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
   Count(r, item);
   LogRecord(r, item.depth);
-  output::CrawlContext ctx{item.depth, item.referrer};
+  ASSIGN_OR_RETURN(std::string_view change, Remember(r, item));
+  output::CrawlContext ctx{item.depth, item.referrer, change};
   RETURN_IF_ERROR(writer_.Write(r, &ctx));
   Notify(r, RecordKind::kFetched, item.depth);
   if (options_.max_pages > 0 &&
@@ -528,6 +553,85 @@ Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
     Stop("max_bytes");
   }
   return Status::Ok();
+}
+
+Status CrawlJob::LoadState() {
+  state::StateStore& store = *options_.state;
+  std::vector<state::KnownUrl> to_queue;
+  std::vector<std::string> not_due;
+  RETURN_IF_ERROR(store.ForEachUrl([&](state::KnownUrl&& k) {
+    if (k.queued) {
+      ++summary_.resumed;
+    } else if (k.next_due_ms <= run_start_ms_) {
+      ++summary_.due;
+    } else {
+      ++summary_.not_due;
+      not_due.push_back(std::move(k.url));
+      return;
+    }
+    to_queue.push_back(std::move(k));
+  }));
+  // Breadth-first across runs too: the shallowest first.
+  std::stable_sort(to_queue.begin(), to_queue.end(),
+                   [](const state::KnownUrl& a, const state::KnownUrl& b) {
+                     return a.depth < b.depth;
+                   });
+  for (state::KnownUrl& k : to_queue) {
+    if (k.last_fetch_ms != 0) previous_[k.url] = std::move(k.previous);
+    RETURN_IF_ERROR(AddUrl(k.url, k.depth, k.referrer, 0, false));
+  }
+  for (const std::string& u : not_due) frontier_.MarkSeen(u);
+  if (summary_.resumed + summary_.due + summary_.not_due > 0) {
+    logger_.Info(
+        "state " + store.dir() + ": " + std::to_string(summary_.resumed) +
+        " URLs resumed from the last run, " + std::to_string(summary_.due) +
+        " due again, " + std::to_string(summary_.not_due) + " not due");
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string_view> CrawlJob::Remember(const ipc::FetchResult& r,
+                                              const CrawlItem& item) {
+  if (options_.state == nullptr) return std::string_view();
+  auto prev = previous_.find(item.url);
+  state::Observation seen;
+  seen.status = r.status;
+  seen.error = !r.error.empty();
+  seen.content_hash = r.content_hash;
+  seen.etag = r.etag;
+  seen.last_modified = r.last_modified;
+  state::FetchedUrl f;
+  f.verdict = state::Judge(prev != previous_.end() ? &prev->second : nullptr,
+                           seen, options_.revisit);
+  f.url = item.url;
+  f.depth = item.depth;
+  f.referrer = item.referrer;
+  f.status = r.status;
+  f.error_class = r.error_class;
+  f.fetch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   clock_.WallNow().time_since_epoch())
+                   .count();
+  f.next_due_ms =
+      run_start_ms_ + static_cast<int64_t>(f.verdict.next_due_s * 1000);
+  RETURN_IF_ERROR(options_.state->Fetched(f));
+  if (prev != previous_.end()) previous_.erase(prev);
+  switch (f.verdict.change) {
+    case state::Change::kNew:
+      ++summary_.changes_new;
+      break;
+    case state::Change::kChanged:
+      ++summary_.changes_changed;
+      break;
+    case state::Change::kUnchanged:
+      ++summary_.changes_unchanged;
+      break;
+    case state::Change::kGone:
+      ++summary_.changes_gone;
+      break;
+    case state::Change::kNone:
+      break;
+  }
+  return state::ChangeName(f.verdict.change);
 }
 
 Status CrawlJob::OnResult(ipc::FetchResult r) {
@@ -897,6 +1001,9 @@ Status CrawlJob::Loop() {
     const SteadyTime after = clock_.Now();
     if (after - last_flush_ > std::chrono::milliseconds(200)) {
       RETURN_IF_ERROR(writer_.Flush());
+      if (options_.state != nullptr) {
+        RETURN_IF_ERROR(options_.state->Commit(writer_.position()));
+      }
       last_flush_ = after;
     }
     if (after - last_observe_ >= Seconds(options_.observe_interval_s)) {
@@ -908,11 +1015,18 @@ Status CrawlJob::Loop() {
 
 StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
   start_ = last_flush_ = last_observe_ = clock_.Now();
+  summary_.with_state = options_.state != nullptr;
+  run_start_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      clock_.WallNow().time_since_epoch())
+                      .count();
   Status status = AddSeeds(seeds);
   if (status.ok()) status = workers_.Start();
   if (status.ok()) status = Loop();
   Status flushed = writer_.Flush();
   if (status.ok()) status = flushed;
+  if (status.ok() && options_.state != nullptr) {
+    status = options_.state->Commit(writer_.position());
+  }
   if (abandon_) {
     workers_.Kill();
   } else {

@@ -50,6 +50,8 @@
 #include "crawler/mp/shared_stats.h"
 #include "crawler/output/record_writer.h"
 #include "crawler/scope/scope.h"
+#include "crawler/state/revisit.h"
+#include "crawler/state/state_store.h"
 #include "crawler/url/url.h"
 
 namespace crawler::coordinator {
@@ -122,6 +124,17 @@ struct CrawlJobOptions {
   double observe_interval_s = 0.25;
   // Longest host queues listed in CrawlState::top_queues.
   size_t observe_top_hosts = 10;
+  // The crawl's memory between runs (not owned; null: none), opened, locked
+  // and begun (StateStore::BeginRun) by the caller, who also ends the run.
+  // With it the crawl resumes the URLs the last run left queued, fetches
+  // the known URLs that are due again (with If-None-Match and
+  // If-Modified-Since from their last answer) and skips the other known
+  // ones; every record's outcome is kept, judged against the last one
+  // (the records' "change" field), and committed with the output's offset
+  // every 200 ms and at the end (docs/state.md).
+  state::StateStore* state = nullptr;
+  // When known URLs are due again (with a state).
+  state::RevisitOptions revisit;
   frontier::FrontierOptions frontier;
   scope::ScopeOptions scope;
   url::UrlOptions url;
@@ -177,6 +190,17 @@ struct CrawlSummary {
   // CrawlJobOptions::max_error_rate.
   double error_rate = 0;
   bool error_rate_exceeded = false;
+  // With a state: URLs taken over from the last run's frontier, known URLs
+  // due again, known URLs not due (not fetched), and this run's records by
+  // their change against the state.
+  bool with_state = false;
+  uint64_t resumed = 0;
+  uint64_t due = 0;
+  uint64_t not_due = 0;
+  uint64_t changes_new = 0;
+  uint64_t changes_changed = 0;
+  uint64_t changes_unchanged = 0;
+  uint64_t changes_gone = 0;
 };
 
 // Runs the crawl from `seeds` (absolute URLs as given by the user). Fails

@@ -66,6 +66,10 @@ class Frontier {
   // Accepts a URL unless its fingerprint was seen, its host is capped, or it
   // has a query and its path is capped (see AddResult).
   virtual AddResult Add(CrawlItem item) = 0;
+  // Counts a URL as accepted without queuing it (one known from an earlier
+  // run and not due again): Contains() is true for it and Add() returns
+  // kSeen. The per-host and per-path caps do not count it.
+  virtual void MarkSeen(const std::string& url) = 0;
   // True when the URL was already accepted (a cheap check before the costlier
   // ones a caller makes before Add).
   virtual bool Contains(const std::string& url) const = 0;

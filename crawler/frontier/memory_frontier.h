@@ -30,6 +30,7 @@ class MemoryFrontier : public Frontier {
   bool Contains(const std::string& url) const override {
     return seen_.Contains(url);
   }
+  void MarkSeen(const std::string& url) override { seen_.Insert(url); }
   bool QueuedDeeper(const std::string& url, int depth) const override;
   void Retry(CrawlItem item, SteadyTime not_before) override;
   std::optional<CrawlItem> Lease(SteadyTime now,

@@ -10,8 +10,8 @@ namespace {
 
 class FdLineSink : public LineSink {
  public:
-  FdLineSink(int fd, std::string name, bool owned)
-      : fd_(fd), name_(std::move(name)), owned_(owned) {}
+  FdLineSink(int fd, std::string name, bool owned, int64_t position = -1)
+      : fd_(fd), name_(std::move(name)), owned_(owned), position_(position) {}
   ~FdLineSink() override {
     if (owned_ && fd_ >= 0) ::close(fd_);
   }
@@ -27,6 +27,7 @@ class FdLineSink : public LineSink {
         return ErrnoError("writing " + name_, errno);
       }
       text.remove_prefix(static_cast<size_t>(n));
+      if (position_ >= 0) position_ += n;
     }
     return Status::Ok();
   }
@@ -45,10 +46,13 @@ class FdLineSink : public LineSink {
 
   const std::string& name() const override { return name_; }
 
+  int64_t Position() const override { return position_; }
+
  private:
   int fd_;
   std::string name_;
   bool owned_;
+  int64_t position_;  // -1: not tracked.
 };
 
 }  // namespace
@@ -60,7 +64,33 @@ StatusOr<std::unique_ptr<LineSink>> OpenLineSink(const std::string& path) {
   const int fd =
       ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return ErrnoError("cannot write '" + path + "'", errno);
-  return NewFdLineSink(fd, path, true);
+  return std::unique_ptr<LineSink>(
+      std::make_unique<FdLineSink>(fd, path, true, 0));
+}
+
+StatusOr<std::unique_ptr<LineSink>> OpenLineSinkForAppend(
+    const std::string& path, std::optional<int64_t> keep, int64_t* cut_bytes) {
+  if (cut_bytes != nullptr) *cut_bytes = 0;
+  if (path.empty() || path == "-") return OpenLineSink(path);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return ErrnoError("cannot write '" + path + "'", errno);
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size < 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoError("cannot append to '" + path + "'", err);
+  }
+  if (keep && *keep >= 0 && size > *keep) {
+    if (::ftruncate(fd, *keep) != 0 || ::lseek(fd, *keep, SEEK_SET) < 0) {
+      const int err = errno;
+      ::close(fd);
+      return ErrnoError("cannot cut '" + path + "' back", err);
+    }
+    if (cut_bytes != nullptr) *cut_bytes = size - *keep;
+    size = *keep;
+  }
+  return std::unique_ptr<LineSink>(
+      std::make_unique<FdLineSink>(fd, path, true, size));
 }
 
 std::unique_ptr<LineSink> NewFdLineSink(int fd, std::string name, bool owned) {

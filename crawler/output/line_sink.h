@@ -14,7 +14,9 @@
 #ifndef CRAWLER_OUTPUT_LINE_SINK_H_
 #define CRAWLER_OUTPUT_LINE_SINK_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,12 +42,26 @@ class LineSink {
 
   // The output's name in messages: the path, or "standard output".
   virtual const std::string& name() const = 0;
+
+  // Bytes in the file after the last Write (its size) for a file opened by
+  // OpenLineSink or OpenLineSinkForAppend; -1 for standard output and
+  // other sinks.
+  virtual int64_t Position() const { return -1; }
 };
 
 // Opens where records go: "" or "-" is standard output, anything else a
 // file, created or truncated (mode 0666 before the umask). Fails with the
 // errno text naming the path.
 StatusOr<std::unique_ptr<LineSink>> OpenLineSink(const std::string& path);
+
+// Opens a file to append records to (standard output for "" or "-", as
+// OpenLineSink), created if missing. With `keep` set, a longer file is first
+// cut back to its first `keep` bytes (records past a crawl state's last
+// commit: they are fetched and written again); *cut_bytes, when given, is
+// set to the bytes removed. Fails with the errno text naming the path.
+StatusOr<std::unique_ptr<LineSink>> OpenLineSinkForAppend(
+    const std::string& path, std::optional<int64_t> keep,
+    int64_t* cut_bytes = nullptr);
 
 // A sink over an open file descriptor, closed by Close() only when `owned`.
 std::unique_ptr<LineSink> NewFdLineSink(int fd, std::string name, bool owned);

@@ -54,6 +54,8 @@ std::string_view FieldName(Field field) {
       return "canonical";
     case Field::kNoindex:
       return "noindex";
+    case Field::kChange:
+      return "change";
   }
   return "";
 }
@@ -66,7 +68,7 @@ const std::vector<Field>& AllFields(RecordKind kind) {
   static const std::vector<Field> kCrawl = [] {
     std::vector<Field> all = kFetch;
     all.insert(all.end(), {Field::kDepth, Field::kReferrer, Field::kLocation,
-                           Field::kCanonical, Field::kNoindex});
+                           Field::kCanonical, Field::kNoindex, Field::kChange});
     return all;
   }();
   return kind == RecordKind::kCrawl ? kCrawl : kFetch;

@@ -33,6 +33,7 @@ enum class Field {
   kLocation,
   kCanonical,
   kNoindex,
+  kChange,
 };
 
 // Which job writes the records: a crawl's have the crawl fields too.

@@ -81,6 +81,9 @@ Value FieldValue(Field field, const ipc::FetchResult& r,
       return crawl != nullptr ? UrlishOrNull(r.canonical) : Null();
     case Field::kNoindex:
       return crawl != nullptr ? Bool(r.noindex) : Null();
+    case Field::kChange:
+      return crawl != nullptr && !crawl->change.empty() ? Text(crawl->change)
+                                                        : Null();
   }
   return Null();
 }

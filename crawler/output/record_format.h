@@ -36,10 +36,13 @@ namespace crawler::output {
 // Where a crawled page sits in the crawl. A crawl record has the fetch
 // fields followed by: depth, referrer (null for seeds), location (the target
 // of a redirect, else null), canonical (the page's <link rel=canonical>,
-// else null), noindex (true when meta robots or X-Robots-Tag said so).
+// else null), noindex (true when meta robots or X-Robots-Tag said so),
+// change (with a crawl state: "new", "changed", "unchanged" or "gone"
+// against the state's last answer for the URL, else null).
 struct CrawlContext {
   int depth = 0;
   std::string referrer;
+  std::string_view change;  // "" for null.
 };
 
 class RecordFormat {

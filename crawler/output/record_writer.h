@@ -52,6 +52,13 @@ class RecordWriter {
   // was written yet, so that an empty CSV output still has one.
   Status Flush();
 
+  // The output already holds the format's header (a file appended to):
+  // none is written.
+  void MarkHeaderWritten() { header_written_ = true; }
+
+  // LineSink::Position() of the sink written to.
+  int64_t position() const { return sink_->Position(); }
+
   uint64_t records() const { return records_; }
 
  private:

@@ -80,7 +80,7 @@ TEST_CASE("Usage errors name the flag and list what is valid") {
       {"--fields", "url,titel"},
       "--fields: unknown field 'titel' (fields: url, final_url, status, "
       "content_type, bytes, title, links, elapsed_ms, error, depth, "
-      "referrer, location, canonical, noindex)");
+      "referrer, location, canonical, noindex, change)");
   ExpectCrawlError({"--fields", "url,url"},
                    "--fields: field 'url' is given twice");
   ExpectCrawlError({"--fields", "url,,status"},

@@ -296,6 +296,11 @@ TEST_SUITE("RunCommand") {
         "  count: 2\n"
         "  concurrency: 8\n"
         "  lease_timeout: 30\n"
+        "state:\n"
+        "  dir: crawl-state\n"
+        "  revisit_initial: 7200\n"
+        "  revisit_min: 600\n"
+        "  revisit_max: 864000\n"
         "output:\n"
         "  path: out.jsonl\n"
         "  format: csv\n"
@@ -387,6 +392,14 @@ TEST_SUITE("RunCommand") {
                          "8",
                          "--lease-timeout",
                          "30",
+                         "--state",
+                         "crawl-state",
+                         "--revisit-initial",
+                         "2h",
+                         "--revisit-min",
+                         "10m",
+                         "--revisit-max",
+                         "10d",
                          "-H",
                          "X-Team: search",
                          "--header=Accept-Language: fr",

@@ -158,7 +158,7 @@ TEST_SUITE("CSV (RFC 4180)") {
     f->Append(&row, r, &ctx);
     CHECK(row ==
           "http://a.test/down,,,,0,,,0,\"connect_failed: refused, "
-          "\"\"really\"\"\",3,,,,false\r\n");
+          "\"\"really\"\"\",3,,,,false,\r\n");
     ipc::FetchResult untitled = Ok200();
     untitled.title = "";
     row.clear();
@@ -177,8 +177,8 @@ TEST_SUITE("CSV (RFC 4180)") {
     f->Append(&text, r, &ctx);
     auto rows = ParseCsv(text);
     REQUIRE(rows.size() == 2);
-    REQUIRE(rows[0].size() == 14);
-    REQUIRE(rows[1].size() == 14);
+    REQUIRE(rows[0].size() == 15);
+    REQUIRE(rows[1].size() == 15);
     CHECK(rows[0][5] == "title");
     CHECK(rows[1][5] == r.title);
     CHECK(rows[1][0] == r.url);
@@ -197,7 +197,8 @@ TEST_SUITE("Fields") {
     CHECK(names == std::vector<std::string>{
                        "url", "final_url", "status", "content_type", "bytes",
                        "title", "links", "elapsed_ms", "error", "depth",
-                       "referrer", "location", "canonical", "noindex"});
+                       "referrer", "location", "canonical", "noindex",
+                       "change"});
     CHECK(AllFields(RecordKind::kFetch).size() == 9);
   }
 
@@ -257,15 +258,16 @@ TEST_SUITE("Fields") {
   }
 }
 
-TEST_CASE("JSON lines with every field is byte for byte the old format") {
+TEST_CASE("JSON lines with every field: the old format, then change") {
   ipc::FetchResult r = Ok200();
-  CrawlContext ctx{2, "http://a.test/"};
+  CrawlContext ctx{2, "http://a.test/", {}};
   const std::string expected =
       "{\"url\":\"http://a.test/x\",\"final_url\":\"http://a.test/y\","
       "\"status\":200,\"content_type\":\"text/html; charset=utf-8\","
       "\"bytes\":1234,\"title\":\"Hello\",\"links\":3,\"elapsed_ms\":42,"
       "\"error\":null,\"depth\":2,\"referrer\":\"http://a.test/\","
-      "\"location\":null,\"canonical\":null,\"noindex\":false}\n";
+      "\"location\":null,\"canonical\":null,\"noindex\":false,"
+      "\"change\":null}\n";
   CHECK(FormatRecord(r, &ctx) == expected);
   auto f =
       NewRecordFormat(OutputFormat::kJsonLines, AllFields(RecordKind::kCrawl));
@@ -273,7 +275,10 @@ TEST_CASE("JSON lines with every field is byte for byte the old format") {
   f->Append(&line, r, &ctx);
   CHECK(line == expected);
   json j = json::parse(line);
-  CHECK(j.size() == 14);
+  CHECK(j.size() == 15);
+  // With a crawl state, change says what the state made of the answer.
+  ctx.change = "unchanged";
+  CHECK(json::parse(FormatRecord(r, &ctx))["change"] == "unchanged");
 }
 
 TEST_CASE("ParseOutputFormat") {
