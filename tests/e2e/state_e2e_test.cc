@@ -1,0 +1,295 @@
+// `crawler crawl --state DIR` end to end (issue 6): a crawl stopped by
+// SIGINT, or killed with SIGKILL, is finished by the next run with the same
+// state, and the output of both runs together holds every expected URL
+// exactly once; a second run on a state in use exits with status 4; a later
+// run re-fetches only what is due, conditionally, and says what changed.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crawler/testing/command.h"
+#include "crawler/testing/proc_util.h"
+#include "crawler/testing/site_server.h"
+#include "crawler/testing/test_util.h"
+
+namespace crawler {
+namespace {
+
+using crawler::testing::Command;
+using crawler::testing::SiteServer;
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+std::string CrawlerPath() {
+  return crawler::testing::RunfilePath("crawler/cli/crawler");
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<json> Records(const std::string& path) {
+  std::vector<json> out;
+  std::istringstream in(ReadFile(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    REQUIRE_MESSAGE(!j.is_discarded(), "not a whole JSON line: " << line);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+size_t LineCount(const std::string& path) {
+  const std::string text = ReadFile(path);
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+std::unique_ptr<SiteServer> StartSite(std::vector<std::string> options) {
+  auto site = SiteServer::Start(options);
+  REQUIRE_MESSAGE(site.ok(), site.status().ToString());
+  return std::move(site).value();
+}
+
+std::unique_ptr<Command> StartCrawl(const SiteServer& site,
+                                    const std::string& state,
+                                    const std::string& out) {
+  auto cmd = Command::Start({CrawlerPath(), "crawl", "--allow-private",
+                             "--delay", "0", "--per-host", "2", "-w", "2",
+                             "--state", state, "-o", out, site.Url("/")});
+  REQUIRE(cmd.ok());
+  return std::move(cmd).value();
+}
+
+// Waits until `path` has at least `n` lines (bounded).
+void WaitForLines(const std::string& path, size_t n) {
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+  while (SteadyClock::now() < deadline && LineCount(path) < n) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(LineCount(path) >= n);
+}
+
+// Every record's URL once; the fetched ones (not refused by robots.txt) are
+// exactly the server's expected crawl.
+void CheckExactlyOnce(const SiteServer& site, const std::string& out) {
+  StatusOr<std::string> body = site.Get("/__expected");
+  REQUIRE(body.ok());
+  const json expected = json::parse(*body);
+  std::set<std::string> want;
+  for (auto it = expected.begin(); it != expected.end(); ++it) {
+    want.insert(it.key());
+  }
+  std::set<std::string> seen;
+  std::set<std::string> fetched;
+  for (const json& r : Records(out)) {
+    const std::string u = r["url"];
+    CHECK_MESSAGE(seen.insert(u).second, "two records for " << u);
+    const bool robots =
+        r["error"].is_string() &&
+        r["error"].get<std::string>().rfind("blocked_by_robots", 0) == 0;
+    if (!robots) fetched.insert(u);
+  }
+  std::vector<std::string> missing;
+  std::vector<std::string> extra;
+  std::set_difference(want.begin(), want.end(), fetched.begin(), fetched.end(),
+                      std::back_inserter(missing));
+  std::set_difference(fetched.begin(), fetched.end(), want.begin(), want.end(),
+                      std::back_inserter(extra));
+  CHECK_MESSAGE(missing.empty(), missing.size()
+                                     << " missing, e.g. " << missing.front());
+  CHECK_MESSAGE(extra.empty(), extra.size()
+                                   << " unexpected, e.g. " << extra.front());
+}
+
+TEST_CASE("state: a run stopped by SIGINT is finished by the next one") {
+  auto site = StartSite({"--pages", "300", "--slow-ms", "30"});
+  const std::string dir = crawler::testing::TempDir() + "/sigint";
+  mkdir(dir.c_str(), 0777);
+  const std::string state = dir + "/state";
+  const std::string out = dir + "/out.jsonl";
+  {
+    auto first = StartCrawl(*site, state, out);
+    WaitForLines(out, 40);
+    REQUIRE(kill(first->pid(), SIGINT) == 0);
+    std::optional<int> code = first->Wait(20000);
+    REQUIRE(code.has_value());
+    CHECK(*code == 130);
+    CHECK(first->Stderr().find("changes: ") != std::string::npos);
+  }
+  const size_t after_first = LineCount(out);
+  auto second = StartCrawl(*site, state, out);
+  std::optional<int> code = second->Wait(60000);
+  REQUIRE(code.has_value());
+  CHECK_MESSAGE(*code == 0, second->Stderr());
+  CHECK(second->Stderr().find("URLs resumed from the last run") !=
+        std::string::npos);
+  CHECK(LineCount(out) > after_first);
+  CheckExactlyOnce(*site, out);
+}
+
+TEST_CASE(
+    "state: after a kill -9 of the coordinator nothing is lost or "
+    "written twice") {
+  auto site = StartSite({"--pages", "300", "--slow-ms", "30"});
+  const std::string dir = crawler::testing::TempDir() + "/sigkill";
+  mkdir(dir.c_str(), 0777);
+  const std::string state = dir + "/state";
+  const std::string out = dir + "/out.jsonl";
+  {
+    auto first = StartCrawl(*site, state, out);
+    WaitForLines(out, 60);
+    const std::vector<pid_t> workers =
+        crawler::testing::WaitForChildren(first->pid(), 2, 10000);
+    REQUIRE(kill(first->pid(), SIGKILL) == 0);
+    std::optional<int> code = first->Wait(10000);
+    REQUIRE(code.has_value());
+    CHECK(*code == -SIGKILL);
+    // Its workers see their pipe close and leave.
+    for (pid_t w : workers) CHECK(crawler::testing::WaitGone(w, 10000));
+  }
+  // The lock went with the killed process: the next run starts at once.
+  auto second = StartCrawl(*site, state, out);
+  std::optional<int> code = second->Wait(60000);
+  REQUIRE(code.has_value());
+  CHECK_MESSAGE(*code == 0, second->Stderr());
+  CheckExactlyOnce(*site, out);
+}
+
+TEST_CASE("state: a second run on a state in use exits with status 4") {
+  auto site = StartSite({"--pages", "300", "--slow-ms", "50"});
+  const std::string dir = crawler::testing::TempDir() + "/locked";
+  mkdir(dir.c_str(), 0777);
+  const std::string state = dir + "/state";
+  auto first = StartCrawl(*site, state, dir + "/a.jsonl");
+  WaitForLines(dir + "/a.jsonl", 5);
+  auto second = StartCrawl(*site, state, dir + "/b.jsonl");
+  std::optional<int> code = second->Wait(10000);
+  REQUIRE(code.has_value());
+  CHECK(*code == 4);
+  CHECK_MESSAGE(
+      second->Stderr().find("in use by pid " + std::to_string(first->pid())) !=
+          std::string::npos,
+      second->Stderr());
+  CHECK(ReadFile(dir + "/b.jsonl").empty());
+  REQUIRE(kill(first->pid(), SIGTERM) == 0);
+  code = first->Wait(20000);
+  REQUIRE(code.has_value());
+  CHECK(*code == 143);
+}
+
+// A static site served by python3 -m http.server, which answers
+// If-Modified-Since with 304 from the files' modification times.
+struct StaticSite {
+  std::string root;
+  std::unique_ptr<Command> server;
+  int port = 0;
+
+  void Write(const std::string& name, const std::string& body) {
+    std::ofstream(root + "/" + name) << body;
+  }
+  std::string Url(const std::string& name) const {
+    return "http://127.0.0.1:" + std::to_string(port) + "/" + name;
+  }
+};
+
+StaticSite StartStatic(const std::string& root) {
+  StaticSite s;
+  s.root = root;
+  mkdir(root.c_str(), 0777);
+  s.Write("index.html",
+          "<title>i</title><a href=a.html>a</a><a href=b.html>b</a>"
+          "<a href=c.html>c</a>");
+  s.Write("a.html", "<title>a</title>");
+  s.Write("b.html", "<title>b</title>");
+  s.Write("c.html", "<title>c</title>");
+  auto cmd = Command::Start({"/usr/bin/python3", "-u", "-m", "http.server", "0",
+                             "--bind", "127.0.0.1", "--directory", root});
+  REQUIRE(cmd.ok());
+  s.server = std::move(cmd).value();
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
+  while (SteadyClock::now() < deadline && s.port == 0) {
+    const std::string o = s.server->Stdout();
+    const size_t at = o.find("port ");
+    if (at != std::string::npos) s.port = std::atoi(o.c_str() + at + 5);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(s.port > 0);
+  return s;
+}
+
+std::map<std::string, json> RunOnce(const StaticSite& site,
+                                    const std::string& state,
+                                    const std::string& out, std::string* err) {
+  auto cmd =
+      Command::Start({CrawlerPath(), "crawl", "--allow-private", "--delay", "0",
+                      "--state", state, "--revisit-initial", "1",
+                      "--revisit-min", "1", "-o", out, site.Url("index.html")});
+  REQUIRE(cmd.ok());
+  std::optional<int> code = (*cmd)->Wait(30000);
+  REQUIRE(code.has_value());
+  *err = (*cmd)->Stderr();
+  CHECK_MESSAGE(*code == 0, *err);
+  std::map<std::string, json> last;  // The newest record of each URL.
+  for (json& r : Records(out)) {
+    const std::string u = r["url"];
+    last[u] = std::move(r);
+  }
+  return last;
+}
+
+TEST_CASE(
+    "state: a re-crawl fetches what is due, conditionally, and says "
+    "what changed") {
+  const std::string dir = crawler::testing::TempDir() + "/recrawl";
+  mkdir(dir.c_str(), 0777);
+  StaticSite site = StartStatic(dir + "/site");
+  const std::string state = dir + "/state";
+  const std::string out = dir + "/out.jsonl";
+  std::string err;
+  std::map<std::string, json> r = RunOnce(site, state, out, &err);
+  REQUIRE(r.size() == 4);
+  for (const auto& [u, rec] : r) CHECK_MESSAGE(rec["change"] == "new", u);
+  CHECK(err.find("changes: 4 new, 0 changed, 0 unchanged, 0 gone") !=
+        std::string::npos);
+  // Everything is due one second after the run started; http.server's
+  // dates have whole seconds, so the edit must be in a later second.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  site.Write("a.html", "<title>a, edited</title><a href=d.html>d</a>");
+  site.Write("d.html", "<title>d</title>");
+  unlink((site.root + "/b.html").c_str());
+  r = RunOnce(site, state, out, &err);
+  CHECK(Records(out).size() == 4 + 5);
+  CHECK(r.at(site.Url("index.html"))["status"] == 304);
+  CHECK(r.at(site.Url("index.html"))["change"] == "unchanged");
+  CHECK(r.at(site.Url("c.html"))["change"] == "unchanged");
+  CHECK(r.at(site.Url("a.html"))["status"] == 200);
+  CHECK(r.at(site.Url("a.html"))["change"] == "changed");
+  CHECK(r.at(site.Url("b.html"))["status"] == 404);
+  CHECK(r.at(site.Url("b.html"))["change"] == "gone");
+  CHECK(r.at(site.Url("d.html"))["change"] == "new");
+  CHECK_MESSAGE(err.find("changes: 1 new, 1 changed, 2 unchanged, 1 gone") !=
+                    std::string::npos,
+                err);
+  // Right away again: nothing is due (the intervals grew past 1 s).
+  r = RunOnce(site, state, out, &err);
+  CHECK(Records(out).size() == 9);
+  CHECK(err.find("0 due again") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace crawler
