@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <random>
 #include <unordered_map>
@@ -76,7 +77,12 @@ class CrawlJob {
         clock_(clock),
         logger_(options.logger != nullptr ? *options.logger
                                           : log::DefaultLogger()),
-        frontier_(options.frontier),
+        own_frontier_(
+            options.shared_frontier == nullptr
+                ? std::make_unique<frontier::MemoryFrontier>(options.frontier)
+                : nullptr),
+        frontier_(options.shared_frontier != nullptr ? *options.shared_frontier
+                                                     : *own_frontier_),
         workers_(options.workers, launcher, &logger_),
         rng_(std::random_device{}()) {}
 
@@ -139,7 +145,8 @@ class CrawlJob {
   output::RecordWriter& writer_;
   const Clock& clock_;
   log::Logger& logger_;
-  frontier::MemoryFrontier frontier_;
+  std::unique_ptr<frontier::Frontier> own_frontier_;
+  frontier::Frontier& frontier_;
   WorkerSet workers_;
   Interrupts interrupts_;
   std::optional<scope::Scope> scope_;

@@ -45,6 +45,7 @@
 #include "crawler/coordinator/crawl_observer.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/coordinator/worker_set.h"
+#include "crawler/frontier/frontier.h"
 #include "crawler/frontier/frontier_options.h"
 #include "crawler/log/logger.h"
 #include "crawler/mp/shared_stats.h"
@@ -135,6 +136,10 @@ struct CrawlJobOptions {
   state::StateStore* state = nullptr;
   // When known URLs are due again (with a state).
   state::RevisitOptions revisit;
+  // The frontier to crawl from (not owned; must outlive the run; used only
+  // from the coordinator's thread); null: an in-memory one
+  // (frontier::MemoryFrontier) built from `frontier`.
+  frontier::Frontier* shared_frontier = nullptr;
   frontier::FrontierOptions frontier;
   scope::ScopeOptions scope;
   url::UrlOptions url;

@@ -18,6 +18,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crawler/base/clock.h"
 
@@ -108,6 +110,12 @@ class Frontier {
   virtual size_t seen() const = 0;
   // The seen-set's bytes per URL.
   virtual double seen_bytes_per_url() const = 0;
+
+  // The `n` hosts with the most URLs queued, most first (ties by name), with
+  // their counts; *queued_hosts is set to the number of hosts with at least
+  // one URL queued. For monitoring (a few calls a second).
+  virtual std::vector<std::pair<std::string, size_t>> LongestQueues(
+      size_t n, size_t* queued_hosts) const = 0;
 };
 
 }  // namespace crawler::frontier

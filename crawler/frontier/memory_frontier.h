@@ -46,12 +46,9 @@ class MemoryFrontier : public Frontier {
   size_t seen() const override { return seen_.size(); }
   double seen_bytes_per_url() const override { return seen_.bytes_per_url(); }
 
-  // The `n` hosts with the most URLs queued, most first (ties by name), with
-  // their counts; *queued_hosts is set to the number of hosts with at least
-  // one URL queued. URLs waiting for a retry are not counted. O(hosts log n),
-  // for monitoring (a few calls a second).
+  // URLs waiting for a retry are not counted. O(hosts log n).
   std::vector<std::pair<std::string, size_t>> LongestQueues(
-      size_t n, size_t* queued_hosts) const;
+      size_t n, size_t* queued_hosts) const override;
 
  private:
   struct Queued {
