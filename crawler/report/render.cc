@@ -316,6 +316,27 @@ void Summary(std::string* out, const ReportData& d) {
   *out += "</section>\n";
 }
 
+// With a crawl state: what changed since the state's last answers.
+void Changes(std::string* out, const ReportData& d) {
+  if (!d.with_state) return;
+  OpenSection(out, "changes", "Changes",
+              "Records judged against the crawl state's last answer for "
+              "each URL (the records' change field).");
+  auto card = [out](const std::string& name, uint64_t value) {
+    *out += "<div class=\"card\"><dt>" + Esc(name) + "</dt><dd>" +
+            Count(value) + "</dd></div>";
+  };
+  *out += "<dl class=\"cards\">";
+  card("new", d.changes_new);
+  card("changed", d.changes_changed);
+  card("unchanged", d.changes_unchanged);
+  card("gone", d.changes_gone);
+  card("resumed from the last run", d.resumed);
+  card("known, due again", d.due);
+  card("known, not due", d.not_due);
+  *out += "</dl>\n</section>\n";
+}
+
 void PagesPerSecond(std::string* out, const ReportData& d) {
   const double bucket = d.bucket_seconds > 0 ? d.bucket_seconds : 1;
   OpenSection(out, "pages-per-second", "Pages per second",
@@ -596,6 +617,7 @@ std::string RenderReport(const ReportData& d) {
   out += "Stopped: " + Esc(d.stop_reason.empty() ? "-" : d.stop_reason) +
          ".</p>\n</header>\n<main>\n";
   Summary(&out, d);
+  Changes(&out, d);
   PagesPerSecond(&out, d);
   StatusCodes(&out, d);
   CountBars(&out, "content-types", "Content types",

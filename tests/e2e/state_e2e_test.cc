@@ -170,6 +170,23 @@ TEST_CASE(
   CheckExactlyOnce(*site, out);
 }
 
+TEST_CASE("state: a worker killed mid-crawl costs nothing either") {
+  auto site = StartSite({"--pages", "300", "--slow-ms", "30"});
+  const std::string dir = crawler::testing::TempDir() + "/workerkill";
+  mkdir(dir.c_str(), 0777);
+  const std::string out = dir + "/out.jsonl";
+  auto crawl = StartCrawl(*site, dir + "/state", out);
+  WaitForLines(out, 40);
+  const std::vector<pid_t> workers =
+      crawler::testing::WaitForChildren(crawl->pid(), 2, 10000);
+  REQUIRE(!workers.empty());
+  REQUIRE(kill(workers.front(), SIGKILL) == 0);
+  std::optional<int> code = crawl->Wait(60000);
+  REQUIRE(code.has_value());
+  CHECK_MESSAGE(*code == 0, crawl->Stderr());
+  CheckExactlyOnce(*site, out);
+}
+
 TEST_CASE("state: a second run on a state in use exits with status 4") {
   auto site = StartSite({"--pages", "300", "--slow-ms", "50"});
   const std::string dir = crawler::testing::TempDir() + "/locked";
@@ -235,10 +252,10 @@ StaticSite StartStatic(const std::string& root) {
 std::map<std::string, json> RunOnce(const StaticSite& site,
                                     const std::string& state,
                                     const std::string& out, std::string* err) {
-  auto cmd =
-      Command::Start({CrawlerPath(), "crawl", "--allow-private", "--delay", "0",
-                      "--state", state, "--revisit-initial", "1",
-                      "--revisit-min", "1", "-o", out, site.Url("index.html")});
+  auto cmd = Command::Start(
+      {CrawlerPath(), "crawl", "--allow-private", "--delay", "0", "--state",
+       state, "--revisit-initial", "1", "--revisit-min", "1", "-o", out,
+       "--report", out + ".html", site.Url("index.html")});
   REQUIRE(cmd.ok());
   std::optional<int> code = (*cmd)->Wait(30000);
   REQUIRE(code.has_value());
@@ -285,6 +302,10 @@ TEST_CASE(
   CHECK_MESSAGE(err.find("changes: 1 new, 1 changed, 2 unchanged, 1 gone") !=
                     std::string::npos,
                 err);
+  // The HTML report has the same change report.
+  const std::string html = ReadFile(out + ".html");
+  CHECK(html.find("<dt>gone</dt><dd>1</dd>") != std::string::npos);
+  CHECK(html.find("<dt>unchanged</dt><dd>2</dd>") != std::string::npos);
   // Right away again: nothing is due (the intervals grew past 1 s).
   r = RunOnce(site, state, out, &err);
   CHECK(Records(out).size() == 9);

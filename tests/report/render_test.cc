@@ -90,6 +90,27 @@ TEST_SUITE("RenderReport") {
     CHECK_FALSE(std::regex_search(html, zero));
   }
 
+  TEST_CASE("The changes section appears only with a crawl state") {
+    ReportData d = OnePage();
+    CHECK(RenderReport(d).find("id=\"changes\"") == std::string::npos);
+    d.with_state = true;
+    d.changes_new = 7;
+    d.changes_changed = 3;
+    d.changes_unchanged = 1234;
+    d.changes_gone = 2;
+    d.due = 1239;
+    const std::string html = RenderReport(d);
+    CheckSelfContained(html);
+    const size_t at = html.find("<section id=\"changes\">");
+    REQUIRE(at != std::string::npos);
+    const std::string section =
+        html.substr(at, html.find("</section>", at) - at);
+    CHECK(section.find("<dt>changed</dt><dd>3</dd>") != std::string::npos);
+    CHECK(section.find("<dt>gone</dt><dd>2</dd>") != std::string::npos);
+    CHECK(section.find("<dt>unchanged</dt><dd>1,234</dd>") !=
+          std::string::npos);
+  }
+
   TEST_CASE("Every string from the web is escaped") {
     ReportData d = OnePage();
     const std::string evil = "http://a.test/\"><script>alert(1)</script>'&";
