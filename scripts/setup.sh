@@ -33,6 +33,8 @@ PACKAGES=(
   chromium             # headless browser: the test that renders the --report HTML and checks its charts
   time                 # /usr/bin/time: CPU time of a crawl in bench/run.sh (its --smoke mode is //tests/bench)
   curl                 # curl CLI: bench/run.sh probes nginx before a crawl
+  libhiredis-dev       # hiredis 0.14: the Redis client of the shared frontier (--frontier redis://, issue 8)
+  redis-server         # Redis 7.0: each Redis test starts its own loopback server (no persistence); never the system service
 )
 
 missing=()
