@@ -10,6 +10,7 @@
 //   130 stopped by SIGINT, 143 stopped by SIGTERM
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -306,7 +307,8 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   SystemClock clock;
   if (state != nullptr) {
     StatusOr<int64_t> run =
-        state->BeginRun(UnixMs(clock), flags.output == "-" ? "" : flags.output);
+        state->BeginRun(UnixMs(clock), flags.output == "-" ? "" : flags.output,
+                        std::max<int64_t>(records->sink->Position(), 0));
     if (!run.ok()) {
       std::fprintf(stderr, "crawler: %s\n", run.status().message().c_str());
       return kExitFailure;

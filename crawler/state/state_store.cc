@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -128,8 +129,8 @@ class SqliteStateStore : public StateStore {
   const std::optional<RunInfo>& last_run() const override { return last_; }
   int64_t queued_urls() const override { return queued_urls_; }
 
-  StatusOr<int64_t> BeginRun(int64_t now_ms,
-                             const std::string& output_path) override;
+  StatusOr<int64_t> BeginRun(int64_t now_ms, const std::string& output_path,
+                             int64_t output_offset) override;
   Status ForEachUrl(const std::function<void(KnownUrl&&)>& fn) override;
   Status Queue(const std::string& url, int depth,
                const std::string& referrer) override;
@@ -276,14 +277,18 @@ Status SqliteStateStore::Init() {
 }
 
 StatusOr<int64_t> SqliteStateStore::BeginRun(int64_t now_ms,
-                                             const std::string& output_path) {
+                                             const std::string& output_path,
+                                             int64_t output_offset) {
   if (run_id_ != 0) return FailedPreconditionError("a run was already begun");
   Statement s;
   RETURN_IF_ERROR(
-      Prepare("INSERT INTO runs(started, output_path) VALUES(?1, ?2)", &s));
+      Prepare("INSERT INTO runs(started, output_path, output_offset) "
+              "VALUES(?1, ?2, ?3)",
+              &s));
   sqlite3_bind_int64(s.get(), 1, now_ms);
   sqlite3_bind_text(s.get(), 2, output_path.data(),
                     static_cast<int>(output_path.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s.get(), 3, std::max<int64_t>(output_offset, 0));
   if (sqlite3_step(s.get()) != SQLITE_DONE) return Error("starting a run");
   run_id_ = sqlite3_last_insert_rowid(db_);
   return run_id_;

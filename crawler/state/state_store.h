@@ -90,9 +90,12 @@ class StateStore {
   virtual int64_t queued_urls() const = 0;
 
   // Starts a run at `now_ms` whose records go to `output_path` ("" for
-  // standard output); returns its id. Fails if a run was already begun.
+  // standard output), a file already `output_offset` bytes long (what is
+  // there stays, even if the run is killed before its first commit);
+  // returns its id. Fails if a run was already begun.
   virtual StatusOr<int64_t> BeginRun(int64_t now_ms,
-                                     const std::string& output_path) = 0;
+                                     const std::string& output_path,
+                                     int64_t output_offset = 0) = 0;
   // Calls `fn` once per known URL (in no particular order). Fails on a
   // database error.
   virtual Status ForEachUrl(const std::function<void(KnownUrl&&)>& fn) = 0;

@@ -80,6 +80,19 @@ TEST_CASE("a new state has no run; queued and fetched URLs come back") {
   CHECK(x.previous.ok_status == 0);
 }
 
+TEST_CASE("what the output held before the first commit is kept") {
+  const std::string dir = NewDir("preexisting");
+  {
+    auto s = OpenStateStore(dir);
+    REQUIRE(s.ok());
+    REQUIRE((*s)->BeginRun(1000, "old.jsonl", 5000).ok());
+    // Killed before any commit.
+  }
+  auto s = OpenStateStore(dir);
+  REQUIRE(s.ok());
+  CHECK(OutputToKeep(**s, "old.jsonl") == 5000);
+}
+
 TEST_CASE("an uncommitted batch is lost as a whole; the run stays open") {
   const std::string dir = NewDir("uncommitted");
   {
