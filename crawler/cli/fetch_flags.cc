@@ -101,9 +101,10 @@ Archive:
                           begin a new WARC file before one would pass BYTES
                           (default 1000000000; suffix K, M or G allowed)
       --warc-compression-level N
-                          gzip level of each record: 1 (the default, fast)
-                          to 12 (smallest), or 0 (stored: the least CPU,
-                          files about 2.5 times bigger on HTML)
+                          gzip level of each record (ISA-L's igzip): 1
+                          (the default, fastest), 2, 3, 4 (smallest; 5 to
+                          12 are the same as 4), or 0 (stored: the least
+                          CPU, files about 2.2 times bigger on HTML)
 Output and messages:
       --format FORMAT     records as jsonl (JSON lines, the default) or csv
                           (RFC 4180: a header line, CRLF line ends)

@@ -6,8 +6,9 @@
 //   --warc-max-size BYTES  begin a new file before one would pass BYTES
 //                          (default 1000000000, WARC 1.1 Annex B's 1 GB)
 //   --warc-compression-level N
-//                          0 (stored, least CPU) to 12 (smallest files);
-//                          default 1
+//                          0 (stored, least CPU), 1 (the default) to 4
+//                          (smallest files; 5 to 12 the same as 4): igzip
+//                          levels 0 to 3 (crawler/warc/gzip_member.h)
 //
 // and the wiring of `main`: the warcinfo fields and the factory each worker
 // makes its archive with.

@@ -34,10 +34,12 @@ struct WarcOptions {
   // records of at least one exchange, so one bigger than this makes a file
   // bigger than this.
   uint64_t max_file_bytes = kDefaultMaxFileBytes;
-  // Compression level of each record's gzip member (libdeflate): 1
-  // (fastest; on HTML about as small as zlib's default level) to 12
-  // (smallest), or 0: stored, not compressed (still one gzip member per
-  // record, about 2.5 times bigger on HTML, for the least CPU).
+  // Compression level of each record's gzip member (ISA-L's igzip; see
+  // gzip_member.h, IgzipLevelFor): 1 (the default: igzip's fastest level),
+  // 2 and 3 (igzip's levels 1 and 2), 4 to 12 (all igzip's level 3, the
+  // smallest; the range is that of the libdeflate levels first accepted),
+  // or 0: stored, not compressed (still one gzip member per record, about
+  // 2.2 times bigger on HTML, for the least CPU).
   int compression_level = 1;
   // The fields of the warcinfo record that begins each file, in order, as
   // application/warc-fields lines (WARC 1.1 section 6.2): "software",
