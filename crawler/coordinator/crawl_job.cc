@@ -195,6 +195,7 @@ class CrawlJob {
   CrawlSummary summary_;
   SteadyTime start_;
   SteadyTime last_flush_;
+  SteadyTime last_commit_;
   SteadyTime last_observe_;
 };
 
@@ -1008,10 +1009,12 @@ Status CrawlJob::Loop() {
     const SteadyTime after = clock_.Now();
     if (after - last_flush_ > std::chrono::milliseconds(200)) {
       RETURN_IF_ERROR(writer_.Flush());
-      if (options_.state != nullptr) {
-        RETURN_IF_ERROR(options_.state->Commit(writer_.position()));
-      }
       last_flush_ = after;
+    }
+    if (options_.state != nullptr &&
+        after - last_commit_ >= Seconds(options_.state_commit_interval_s)) {
+      RETURN_IF_ERROR(options_.state->Commit(writer_.position()));
+      last_commit_ = after;
     }
     if (after - last_observe_ >= Seconds(options_.observe_interval_s)) {
       Observe(false);
@@ -1021,7 +1024,7 @@ Status CrawlJob::Loop() {
 }
 
 StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
-  start_ = last_flush_ = last_observe_ = clock_.Now();
+  start_ = last_flush_ = last_commit_ = last_observe_ = clock_.Now();
   summary_.with_state = options_.state != nullptr;
   run_start_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                       clock_.WallNow().time_since_epoch())

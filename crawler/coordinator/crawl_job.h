@@ -132,8 +132,12 @@ struct CrawlJobOptions {
   // If-Modified-Since from their last answer) and skips the other known
   // ones; every record's outcome is kept, judged against the last one
   // (the records' "change" field), and committed with the output's offset
-  // every 200 ms and at the end (docs/state.md).
+  // every state_commit_interval_s and at the end (docs/state.md).
   state::StateStore* state = nullptr;
+  // Seconds between two commits of the state. Each commit rewrites the
+  // B-tree pages its URLs touched, so fewer commits write less; a coordinator
+  // killed with SIGKILL loses at most this much work (fetched again).
+  double state_commit_interval_s = 1.0;
   // When known URLs are due again (with a state).
   state::RevisitOptions revisit;
   // The frontier to crawl from (not owned; must outlive the run; used only

@@ -207,6 +207,12 @@ Status SqliteStateStore::Init() {
   // nothing committed (only a power loss may lose the last commits).
   RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+  // Only checkpoints sync the disk in that mode, and each one blocks the
+  // coordinator for milliseconds (4.4 ms per fdatasync measured on the
+  // benchmark machine, 59 of them in a 19,000-page crawl at SQLite's
+  // default of one checkpoint per 1,000 WAL pages): checkpoint every 8,192
+  // pages (32 MB of WAL) instead, and once at the end of each run.
+  RETURN_IF_ERROR(Exec("PRAGMA wal_autocheckpoint=8192"));
   Status schema = Exec(kSchema);
   if (!schema.ok()) {
     return InvalidArgumentError(schema.message() +
@@ -386,7 +392,9 @@ Status SqliteStateStore::EndRun(int64_t now_ms, const std::string& stop_reason,
   sqlite3_bind_int64(s.get(), 6, run_id_);
   RETURN_IF_ERROR(Step(s.get(), "ending the run"));
   in_txn_ = false;
-  return Exec("COMMIT");
+  RETURN_IF_ERROR(Exec("COMMIT"));
+  // Leaves a small WAL between runs.
+  return Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 }  // namespace
