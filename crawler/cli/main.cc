@@ -373,13 +373,13 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
                        {"ok", static_cast<int64_t>(s.ok)},
                        {"errors", static_cast<int64_t>(s.errors)},
                        {"unfetched", static_cast<int64_t>(s.unfetched)},
-                       {"resumed", static_cast<int64_t>(s.resumed)},
-                       {"due", static_cast<int64_t>(s.due)},
-                       {"not_due", static_cast<int64_t>(s.not_due)},
-                       {"new", static_cast<int64_t>(s.changes_new)},
-                       {"changed", static_cast<int64_t>(s.changes_changed)},
-                       {"unchanged", static_cast<int64_t>(s.changes_unchanged)},
-                       {"gone", static_cast<int64_t>(s.changes_gone)}},
+                       {"resumed", static_cast<int64_t>(s.changes.resumed)},
+                       {"due", static_cast<int64_t>(s.changes.due)},
+                       {"not_due", static_cast<int64_t>(s.changes.not_due)},
+                       {"new", static_cast<int64_t>(s.changes.new_urls)},
+                       {"changed", static_cast<int64_t>(s.changes.changed)},
+                       {"unchanged", static_cast<int64_t>(s.changes.unchanged)},
+                       {"gone", static_cast<int64_t>(s.changes.gone)}},
                       records->writer->position());
     if (!ended.ok()) {
       logger.Error("crawl state: " + ended.message());

@@ -82,9 +82,9 @@ std::vector<std::string> CrawlSummaryLines(const coordinator::CrawlSummary& s,
                   "changes: %llu new, %llu changed, %llu unchanged, %llu "
                   "gone; state: %llu URLs resumed, %llu due again, %llu not "
                   "due",
-                  U(s.changes_new), U(s.changes_changed),
-                  U(s.changes_unchanged), U(s.changes_gone), U(s.resumed),
-                  U(s.due), U(s.not_due));
+                  U(s.changes.new_urls), U(s.changes.changed),
+                  U(s.changes.unchanged), U(s.changes.gone),
+                  U(s.changes.resumed), U(s.changes.due), U(s.changes.not_due));
     lines.push_back(buf);
   }
   std::snprintf(

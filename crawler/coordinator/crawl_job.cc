@@ -569,11 +569,11 @@ Status CrawlJob::LoadState() {
   std::vector<std::string> not_due;
   RETURN_IF_ERROR(store.ForEachUrl([&](state::KnownUrl&& k) {
     if (k.queued) {
-      ++summary_.resumed;
+      ++summary_.changes.resumed;
     } else if (k.next_due_ms <= run_start_ms_) {
-      ++summary_.due;
+      ++summary_.changes.due;
     } else {
-      ++summary_.not_due;
+      ++summary_.changes.not_due;
       not_due.push_back(std::move(k.url));
       return;
     }
@@ -589,11 +589,14 @@ Status CrawlJob::LoadState() {
     RETURN_IF_ERROR(AddUrl(k.url, k.depth, k.referrer, 0, false));
   }
   for (const std::string& u : not_due) frontier_.MarkSeen(u);
-  if (summary_.resumed + summary_.due + summary_.not_due > 0) {
-    logger_.Info(
-        "state " + store.dir() + ": " + std::to_string(summary_.resumed) +
-        " URLs resumed from the last run, " + std::to_string(summary_.due) +
-        " due again, " + std::to_string(summary_.not_due) + " not due");
+  if (summary_.changes.resumed + summary_.changes.due +
+          summary_.changes.not_due >
+      0) {
+    logger_.Info("state " + store.dir() + ": " +
+                 std::to_string(summary_.changes.resumed) +
+                 " URLs resumed from the last run, " +
+                 std::to_string(summary_.changes.due) + " due again, " +
+                 std::to_string(summary_.changes.not_due) + " not due");
   }
   return Status::Ok();
 }
@@ -623,22 +626,7 @@ StatusOr<std::string_view> CrawlJob::Remember(const ipc::FetchResult& r,
       run_start_ms_ + static_cast<int64_t>(f.verdict.next_due_s * 1000);
   RETURN_IF_ERROR(options_.state->Fetched(f));
   if (prev != previous_.end()) previous_.erase(prev);
-  switch (f.verdict.change) {
-    case state::Change::kNew:
-      ++summary_.changes_new;
-      break;
-    case state::Change::kChanged:
-      ++summary_.changes_changed;
-      break;
-    case state::Change::kUnchanged:
-      ++summary_.changes_unchanged;
-      break;
-    case state::Change::kGone:
-      ++summary_.changes_gone;
-      break;
-    case state::Change::kNone:
-      break;
-  }
+  summary_.changes.Count(f.verdict.change);
   return state::ChangeName(f.verdict.change);
 }
 

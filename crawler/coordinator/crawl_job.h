@@ -199,17 +199,9 @@ struct CrawlSummary {
   // CrawlJobOptions::max_error_rate.
   double error_rate = 0;
   bool error_rate_exceeded = false;
-  // With a state: URLs taken over from the last run's frontier, known URLs
-  // due again, known URLs not due (not fetched), and this run's records by
-  // their change against the state.
+  // With a state (CrawlJobOptions::state): the change report.
   bool with_state = false;
-  uint64_t resumed = 0;
-  uint64_t due = 0;
-  uint64_t not_due = 0;
-  uint64_t changes_new = 0;
-  uint64_t changes_changed = 0;
-  uint64_t changes_unchanged = 0;
-  uint64_t changes_gone = 0;
+  state::ChangeCounts changes;
 };
 
 // Runs the crawl from `seeds` (absolute URLs as given by the user). Fails

@@ -237,14 +237,7 @@ void ReportCollector::OnProgress(const coordinator::CrawlState& state) {
   stop_reason_ = state.final || state.stopping ? state.totals->stop_reason : "";
   worker_restarts_ = state.worker_restarts;
   seen_ = state.seen;
-  state_counts_.with_state = totals.with_state;
-  state_counts_.resumed = totals.resumed;
-  state_counts_.due = totals.due;
-  state_counts_.not_due = totals.not_due;
-  state_counts_.changes_new = totals.changes_new;
-  state_counts_.changes_changed = totals.changes_changed;
-  state_counts_.changes_unchanged = totals.changes_unchanged;
-  state_counts_.changes_gone = totals.changes_gone;
+  if (totals.with_state) changes_ = totals.changes;
 }
 
 ReportData ReportCollector::Data(const std::string& generated_at) const {
@@ -266,14 +259,7 @@ ReportData ReportCollector::Data(const std::string& generated_at) const {
   d.bytes = bytes_;
   d.retries = retries_;
   d.robots_fetches = robots_fetches_;
-  d.with_state = state_counts_.with_state;
-  d.resumed = state_counts_.resumed;
-  d.due = state_counts_.due;
-  d.not_due = state_counts_.not_due;
-  d.changes_new = state_counts_.changes_new;
-  d.changes_changed = state_counts_.changes_changed;
-  d.changes_unchanged = state_counts_.changes_unchanged;
-  d.changes_gone = state_counts_.changes_gone;
+  d.changes = changes_;
   d.worker_restarts = worker_restarts_;
   d.seen = seen_;
   d.seconds = last_elapsed_s_;

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,7 +100,7 @@ class ReportCollector : public coordinator::CrawlObserver {
   uint64_t robots_fetches_ = 0;
   uint64_t worker_restarts_ = 0;
   uint64_t seen_ = 0;
-  ReportData state_counts_;  // Only its with_state and change fields.
+  std::optional<state::ChangeCounts> changes_;
   std::string stop_reason_;
   uint64_t pages_ = 0;
   uint64_t ok_ = 0;

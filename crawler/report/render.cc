@@ -318,7 +318,8 @@ void Summary(std::string* out, const ReportData& d) {
 
 // With a crawl state: what changed since the state's last answers.
 void Changes(std::string* out, const ReportData& d) {
-  if (!d.with_state) return;
+  if (!d.changes) return;
+  const state::ChangeCounts& c = *d.changes;
   OpenSection(out, "changes", "Changes",
               "Records judged against the crawl state's last answer for "
               "each URL (the records' change field).");
@@ -327,13 +328,13 @@ void Changes(std::string* out, const ReportData& d) {
             Count(value) + "</dd></div>";
   };
   *out += "<dl class=\"cards\">";
-  card("new", d.changes_new);
-  card("changed", d.changes_changed);
-  card("unchanged", d.changes_unchanged);
-  card("gone", d.changes_gone);
-  card("resumed from the last run", d.resumed);
-  card("known, due again", d.due);
-  card("known, not due", d.not_due);
+  card("new", c.new_urls);
+  card("changed", c.changed);
+  card("unchanged", c.unchanged);
+  card("gone", c.gone);
+  card("resumed from the last run", c.resumed);
+  card("known, due again", c.due);
+  card("known, not due", c.not_due);
   *out += "</dl>\n</section>\n";
 }
 

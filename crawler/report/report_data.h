@@ -10,8 +10,11 @@
 #define CRAWLER_REPORT_REPORT_DATA_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "crawler/state/revisit.h"
 
 namespace crawler::report {
 
@@ -68,17 +71,8 @@ struct ReportData {
   double seconds = 0;
   std::string stop_reason;  // "done", "max_pages", "interrupted", ...
 
-  // With a crawl state (--state): the change report. URLs taken over from
-  // the last run, known URLs due again and not due, and the records by
-  // their change against the state (docs/state.md).
-  bool with_state = false;
-  uint64_t resumed = 0;
-  uint64_t due = 0;
-  uint64_t not_due = 0;
-  uint64_t changes_new = 0;
-  uint64_t changes_changed = 0;
-  uint64_t changes_unchanged = 0;
-  uint64_t changes_gone = 0;
+  // With a crawl state (--state): the change report (docs/state.md).
+  std::optional<state::ChangeCounts> changes;
 
   // Fetched records per time bucket of bucket_seconds, from the start.
   double bucket_seconds = 1;

@@ -20,6 +20,25 @@ std::string_view ChangeName(Change change) {
   return "";
 }
 
+void ChangeCounts::Count(Change change) {
+  switch (change) {
+    case Change::kNew:
+      ++new_urls;
+      break;
+    case Change::kChanged:
+      ++changed;
+      break;
+    case Change::kUnchanged:
+      ++unchanged;
+      break;
+    case Change::kGone:
+      ++gone;
+      break;
+    case Change::kNone:
+      break;
+  }
+}
+
 Verdict Judge(const Previous* previous, const Observation& observed,
               const RevisitOptions& options) {
   const Previous none;

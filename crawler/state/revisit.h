@@ -13,6 +13,7 @@
 #ifndef CRAWLER_STATE_REVISIT_H_
 #define CRAWLER_STATE_REVISIT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -40,6 +41,21 @@ enum class Change {
 
 // "new", "changed", "unchanged", "gone"; "" for kNone.
 std::string_view ChangeName(Change change);
+
+// A run's change report: what it took over from the state, and its records
+// by change.
+struct ChangeCounts {
+  uint64_t resumed = 0;  // URLs left queued by the last run.
+  uint64_t due = 0;      // Known URLs due again.
+  uint64_t not_due = 0;  // Known URLs not due (not fetched).
+  uint64_t new_urls = 0;
+  uint64_t changed = 0;
+  uint64_t unchanged = 0;
+  uint64_t gone = 0;
+
+  // Counts one record's change (kNone counts nowhere).
+  void Count(Change change);
+};
 
 // What the state remembers of a URL's last answer with content.
 struct Previous {

@@ -93,12 +93,12 @@ TEST_SUITE("RenderReport") {
   TEST_CASE("The changes section appears only with a crawl state") {
     ReportData d = OnePage();
     CHECK(RenderReport(d).find("id=\"changes\"") == std::string::npos);
-    d.with_state = true;
-    d.changes_new = 7;
-    d.changes_changed = 3;
-    d.changes_unchanged = 1234;
-    d.changes_gone = 2;
-    d.due = 1239;
+    d.changes.emplace();
+    d.changes->new_urls = 7;
+    d.changes->changed = 3;
+    d.changes->unchanged = 1234;
+    d.changes->gone = 2;
+    d.changes->due = 1239;
     const std::string html = RenderReport(d);
     CheckSelfContained(html);
     const size_t at = html.find("<section id=\"changes\">");
