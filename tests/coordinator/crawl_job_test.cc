@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "crawler/log/fake_logger.h"
+#include "crawler/state/state_store.h"
 #include "crawler/testing/fake_fetcher.h"
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/test_util.h"
@@ -55,8 +56,22 @@ struct CrawlRun {
   std::map<std::string, json> by_url;
 };
 
+// SystemClock whose wall time runs `offset` ahead: a later run, for the
+// crawl state's due times.
+class ShiftedClock : public SystemClock {
+ public:
+  explicit ShiftedClock(std::chrono::seconds offset) : offset_(offset) {}
+  std::chrono::system_clock::time_point WallNow() const override {
+    return SystemClock::WallNow() + offset_;
+  }
+
+ private:
+  std::chrono::seconds offset_;
+};
+
 CrawlRun Crawl(const CrawlJobOptions& options,
-               const std::vector<std::string>& seeds) {
+               const std::vector<std::string>& seeds,
+               const Clock* wall = nullptr) {
   static int counter = 0;
   const std::string path = TempDir() + "/crawl_" + std::to_string(getpid()) +
                            "_" + std::to_string(counter++) + ".jsonl";
@@ -66,8 +81,9 @@ CrawlRun Crawl(const CrawlJobOptions& options,
   {
     output::RecordWriter writer(out, path);
     ForkWorkerLauncher launcher = FakeLauncher();
-    SystemClock clock;
-    run.summary = RunCrawlJob(options, seeds, writer, launcher, clock);
+    SystemClock system;
+    run.summary = RunCrawlJob(options, seeds, writer, launcher,
+                              wall != nullptr ? *wall : system);
   }
   std::rewind(out);
   std::string text;
@@ -474,6 +490,78 @@ TEST_CASE("Crawl: observers see every record in output order, then the end") {
   CHECK(observer.final_queued == 0);
   CHECK(observer.final_in_flight == 0);
   CHECK(observer.robots_ready == 1);
+}
+
+}  // namespace
+}  // namespace crawler::coordinator
+
+namespace crawler::coordinator {
+namespace {
+
+TEST_CASE(
+    "Crawl with a state: resume after a limit, skip what is not due, "
+    "re-fetch what is, judge it") {
+  const std::string dir =
+      TempDir() + "/crawl_state_" + std::to_string(getpid());
+  auto store = state::OpenStateStore(dir);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  CrawlJobOptions o = FastOptions();
+  o.max_depth = 3;
+  o.state = store->get();
+  const std::vector<std::string> seeds = {kSite + "/page/0"};
+  // Run 1 stops at 3 pages; the rest stays queued in the state.
+  o.max_pages = 3;
+  REQUIRE((*store)->BeginRun(1, "").ok());
+  CrawlRun first = Crawl(o, seeds);
+  REQUIRE(first.summary.ok());
+  CHECK(first.summary->stop_reason == "max_pages");
+  CHECK(first.records.size() == 3);
+  for (const json& r : first.records) CHECK(r["change"] == "new");
+  store->reset();
+  // Run 2 (a new process would reopen the state the same way) resumes.
+  store = state::OpenStateStore(dir);
+  REQUIRE(store.ok());
+  CHECK((*store)->queued_urls() > 0);
+  o.state = store->get();
+  o.max_pages = 0;
+  REQUIRE((*store)->BeginRun(2, "").ok());
+  CrawlRun second = Crawl(o, seeds);
+  REQUIRE(second.summary.ok());
+  CHECK(second.summary->changes.resumed > 0);
+  CHECK(second.summary->changes.not_due == 3);
+  for (const auto& [u, r] : second.by_url) {
+    CHECK_MESSAGE(first.by_url.count(u) == 0, "fetched again: " << u);
+  }
+  // Pages 0..6 (page N is ceil(N/2) links deep) and /status/404, all
+  // fetched once across the two runs.
+  CHECK(first.records.size() + second.records.size() == 8);
+  CHECK(second.by_url.count(kSite + "/page/6") == 1);
+  // Run 3, right away: nothing is due.
+  store->reset();
+  store = state::OpenStateStore(dir);
+  REQUIRE(store.ok());
+  o.state = store->get();
+  REQUIRE((*store)->BeginRun(3, "").ok());
+  CrawlRun third = Crawl(o, seeds);
+  REQUIRE(third.summary.ok());
+  CHECK(third.records.empty());
+  CHECK(third.summary->changes.not_due == 8);
+  // Run 4, two days later: everything is due and fetched again; the fake
+  // serves the same bodies, so pages are unchanged by their content hash.
+  store->reset();
+  store = state::OpenStateStore(dir);
+  REQUIRE(store.ok());
+  o.state = store->get();
+  REQUIRE((*store)->BeginRun(4, "").ok());
+  ShiftedClock later(std::chrono::hours(48));
+  CrawlRun fourth = Crawl(o, seeds, &later);
+  REQUIRE(fourth.summary.ok());
+  CHECK(fourth.summary->changes.due == 8);
+  CHECK(fourth.records.size() == 8);
+  CHECK(fourth.by_url.at(kSite + "/page/3")["change"] == "unchanged");
+  // /status/404 had no content before and has none now: not judged.
+  CHECK(fourth.summary->changes.unchanged == 7);
+  CHECK(fourth.by_url.at(kSite + "/status/404")["change"].is_null());
 }
 
 }  // namespace
