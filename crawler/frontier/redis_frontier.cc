@@ -384,6 +384,7 @@ void RedisFrontier::AbandonForTesting() {
   client_.reset();
   hosts_.clear();
   pending_.clear();
+  pending_adds_ = 0;
   delayed_.clear();
   leased_.clear();
 }
@@ -498,6 +499,7 @@ void RedisFrontier::Queue(Op op) {
   }
   const SteadyTime now = clock_.Now();
   if (pending_.empty()) pending_since_ = now;
+  if (op.kind != 'D') ++pending_adds_;
   pending_.push_back(std::move(op));
   if (pending_.size() >= static_cast<size_t>(redis_options_.add_batch) ||
       now - pending_since_ >=
@@ -554,6 +556,9 @@ Status RedisFrontier::FlushOps() const {
     stats_.ops_sent += end - sent;
     sent = end;
   }
+  for (size_t i = 0; i < sent; ++i) {
+    if (pending_[i].kind != 'D') --pending_adds_;
+  }
   pending_.erase(pending_.begin(), pending_.begin() + sent);
   if (!pending_.empty()) pending_since_ = clock_.Now();
   health_ = status;
@@ -576,7 +581,14 @@ bool RedisFrontier::Ready(const Host& h, SteadyTime now) const {
 
 void RedisFrontier::Tick(SteadyTime now) const {
   if (client_ == nullptr) return;
-  if (!pending_.empty()) FlushOps();
+  // URLs are sent before anything is leased or scheduled; Done()s alone
+  // wait for a full batch or add_batch_ms.
+  if (pending_adds_ > 0 ||
+      (!pending_.empty() &&
+       now - pending_since_ >=
+           std::chrono::milliseconds(redis_options_.add_batch_ms))) {
+    FlushOps();
+  }
   while (!delayed_.empty() && delayed_.front().not_before <= now) {
     auto later = [](const Delayed& a, const Delayed& b) {
       return a.not_before != b.not_before ? a.not_before > b.not_before
@@ -595,25 +607,30 @@ void RedisFrontier::Tick(SteadyTime now) const {
   }
 }
 
-Status RedisFrontier::Maintain(SteadyTime now) const {
+bool RedisFrontier::Idle(const Host& h) const {
+  return h.buffer.empty() && !h.more && h.in_flight == 0 && h.delayed == 0 &&
+         h.leased == 0;
+}
+
+Status RedisFrontier::Maintain(SteadyTime now, bool release_all_idle) const {
   next_maintenance_ =
       now + std::chrono::milliseconds(redis_options_.maintenance_interval_ms);
+  // Done()s first: a host given back re-queues what is still in flight.
+  if (!pending_.empty()) RETURN_IF_ERROR(FlushOps());
   std::vector<std::string> release, renew;
   size_t held = 0;
   for (auto& [name, h] : hosts_) {
     if (!h.held) continue;
     ++held;
-    const bool idle =
-        h.buffer.empty() && !h.more && h.in_flight == 0 && h.delayed == 0 &&
-        std::none_of(leased_.begin(), leased_.end(),
-                     [&](const auto& l) { return l.second.host == name; });
+    const bool idle = Idle(h);
     if (!idle) {
       h.idle_since = {};
     } else if (h.idle_since == SteadyTime{}) {
       h.idle_since = now;
     }
-    if (idle && now - h.idle_since >=
-                    std::chrono::milliseconds(redis_options_.release_idle_ms)) {
+    if (idle && (release_all_idle ||
+                 now - h.idle_since >= std::chrono::milliseconds(
+                                           redis_options_.release_idle_ms))) {
       release.push_back(name);
     } else {
       renew.push_back(name);
@@ -683,7 +700,7 @@ void RedisFrontier::Received(const std::string& name, int64_t wait_ms,
   }
   h.more = more;
   h.last_pull = now;
-  h.idle_since = {};
+  if (!members.elements.empty()) h.idle_since = {};
   for (const Reply& m : members.elements) {
     Pulled p;
     if (!ParseMember(name, m.str, &p.item)) continue;  // Not ours: skip.
@@ -695,8 +712,16 @@ void RedisFrontier::Received(const std::string& name, int64_t wait_ms,
 
 int RedisFrontier::TakeHosts(SteadyTime now, int n) {
   if (client_ == nullptr || now < next_take_) return 0;
-  int held = 0;
-  for (const auto& [name, h] : hosts_) held += h.held ? 1 : 0;
+  int held = 0, idle = 0;
+  for (const auto& [name, h] : hosts_) {
+    held += h.held ? 1 : 0;
+    idle += h.held && Idle(h) ? 1 : 0;
+  }
+  if (held >= redis_options_.max_held_hosts && idle > 0) {
+    // Full of drained hosts: give them back now to make room.
+    if (!Maintain(now, /*release_all_idle=*/true).ok()) return 0;
+    held -= idle;
+  }
   n = std::min(n, redis_options_.max_held_hosts - held);
   if (n <= 0) return 0;
   ++stats_.round_trips;
@@ -829,6 +854,7 @@ std::optional<CrawlItem> RedisFrontier::Lease(SteadyTime now,
     Pulled p = std::move(h.buffer.front());
     h.buffer.pop_front();
     ++h.in_flight;
+    ++h.leased;
     h.next_allowed = std::max(h.next_allowed, now + Interval(h));
     h.idle_since = {};
     leased_[p.item.url] = Leased{*best_name, std::move(p.member)};
@@ -854,6 +880,7 @@ std::optional<SteadyTime> RedisFrontier::NextReady() const {
   if (t) return t;
   // Nothing here: is there work anywhere in the crawl?
   if (client_ == nullptr) return std::nullopt;
+  if (!pending_.empty()) FlushOps();
   if (!health_.ok() || !pending_.empty()) {
     return now + std::chrono::milliseconds(
                      redis_options_.connection.reconnect_interval_ms);
@@ -876,6 +903,7 @@ void RedisFrontier::Retry(CrawlItem item, SteadyTime not_before) {
   Leased l = std::move(it->second);
   leased_.erase(it);
   Host& h = hosts_[l.host];
+  --h.leased;
   if (!h.held) return;  // Reaped: already queued again.
   ++h.delayed;
   Pulled p{std::move(item), std::move(l.member)};
@@ -890,6 +918,7 @@ void RedisFrontier::Retry(CrawlItem item, SteadyTime not_before) {
 void RedisFrontier::Done(const std::string& url) {
   auto it = leased_.find(url);
   if (it == leased_.end()) return;
+  --hosts_[it->second.host].leased;
   Op op;
   op.kind = 'D';
   op.host = std::move(it->second.host);

@@ -266,6 +266,7 @@ class RedisFrontier : public Frontier {
     bool more = false;          // Redis had more queued at the last pull.
     int in_flight = 0;          // Leased or Acquire()d, not Release()d.
     int delayed = 0;            // Retries waiting on this node.
+    int leased = 0;             // Leased to the coordinator, not Done().
     bool blocked = false;
     SteadyTime next_allowed{};
     double crawl_delay_s = 0;
@@ -307,9 +308,15 @@ class RedisFrontier : public Frontier {
   void Queue(Op op);
   // Sends the queued operations; errors go to health_.
   Status FlushOps() const;
-  // Flush, due retries, and maintenance when due.
+  // Sends queued Add()s (and Done()s add_batch_ms old), promotes due
+  // retries, and maintains when due.
   void Tick(SteadyTime now) const;
-  Status Maintain(SteadyTime now) const;
+  // One round trip: gives back idle hosts (idle for release_idle_ms, or
+  // all idle ones with `release_all_idle`), renews the others, reaps
+  // expired leases, and refreshes the crawl-wide counters.
+  Status Maintain(SteadyTime now, bool release_all_idle = false) const;
+  // Nothing pulled, in flight, leased or waiting for a retry.
+  bool Idle(const Host& host) const;
   // Takes up to `n` hosts with queued URLs; the number taken.
   int TakeHosts(SteadyTime now, int n);
   // Takes `host` if no node holds it; false if another does.
@@ -335,6 +342,7 @@ class RedisFrontier : public Frontier {
   mutable std::unordered_map<std::string, Host> hosts_;
   mutable std::vector<Op> pending_;
   mutable SteadyTime pending_since_{};
+  mutable size_t pending_adds_ = 0;       // Operations in pending_ but Done()s.
   mutable std::vector<Delayed> delayed_;  // A heap, earliest first.
   mutable uint64_t delayed_seq_ = 0;
   mutable std::unordered_map<std::string, Leased> leased_;  // By URL.
