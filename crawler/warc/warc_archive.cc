@@ -8,21 +8,53 @@
 namespace crawler::warc {
 namespace {
 
-// The payload digest of an HTTP message (its body, chunked framing
-// removed), with `sha1`; "" when the head cannot be read.
-std::string PayloadDigest(Sha1& sha1, std::string_view message,
-                          bool* has_body) {
+// Bytes hashed into one digest before the other takes the same bytes: the
+// two passes over a body stay within the CPU's first-level cache.
+constexpr size_t kDigestSlice = 8 << 10;
+
+// The block digest (of the whole `message`) and payload digest (of its
+// body, chunked framing removed) of an HTTP message, in one pass over the
+// body: each slice of the body is hashed into both contexts while it is in
+// the cache. `payload` is "" when the head cannot be read; *has_body says
+// whether there is a body.
+void MessageDigests(Sha1& block_sha1, Sha1& payload_sha1,
+                    std::string_view message, std::string* block,
+                    std::string* payload, bool* has_body) {
+  payload->clear();
   StatusOr<HttpHead> head = ParseHttpHead(message);
   *has_body = false;
-  if (!head.ok()) return "";
+  if (!head.ok()) {
+    block_sha1.Update(message);
+    *block = block_sha1.Finish();
+    return;
+  }
+  block_sha1.Update(message.substr(0, head->size));
   const std::string_view body = message.substr(head->size);
   *has_body = !body.empty();
+  // How far into `body` the block digest has gone. The payload pieces are
+  // views into `body`, in order (the body itself, or its chunks' data).
+  size_t hashed = 0;
   // A body cut short (a truncated record) gives the digest of what is
   // there: "the payload is considered truncated at the same position"
   // (WARC 1.1 section 6.3.2).
-  (void)ForEachPayloadPiece(*head, body,
-                            [&](std::string_view p) { sha1.Update(p); });
-  return sha1.Finish();
+  (void)ForEachPayloadPiece(*head, body, [&](std::string_view p) {
+    const size_t at = static_cast<size_t>(p.data() - body.data());
+    // The framing before the piece (chunk-size lines) is in the block only.
+    if (at > hashed) {
+      block_sha1.Update(body.substr(hashed, at - hashed));
+      hashed = at;
+    }
+    while (!p.empty()) {
+      const std::string_view slice = p.substr(0, kDigestSlice);
+      block_sha1.Update(slice);
+      payload_sha1.Update(slice);
+      p.remove_prefix(slice.size());
+      hashed += slice.size();
+    }
+  });
+  block_sha1.Update(body.substr(hashed));
+  *block = block_sha1.Finish();
+  *payload = payload_sha1.Finish();
 }
 
 void AddCommon(WarcHeader* h, const fetch::Exchange& e, const char* type,
@@ -71,30 +103,32 @@ std::vector<WarcWriter::Record> ExchangeRecords(
     const std::string& response_id) {
   const std::string date = FormatWarcDate(e.sent_unix_us);
   std::vector<WarcWriter::Record> records(2);
-  Sha1 sha1;
-  auto digest = [&sha1](std::string_view data) {
-    sha1.Update(data);
-    return sha1.Finish();
-  };
+  Sha1 block_sha1;
+  Sha1 payload_sha1;
+  std::string block_digest;
+  std::string payload_digest;
+  bool has_body = false;
 
   WarcWriter::Record& request = records[0];
   AddCommon(&request.header, e, "request", request_id, response_id, date);
   request.header.Add("Content-Type", "application/http; msgtype=request");
-  request.header.Add("WARC-Block-Digest", digest(e.request));
-  bool request_body = false;
-  std::string request_payload = PayloadDigest(sha1, e.request, &request_body);
-  if (request_body && !request_payload.empty()) {
-    request.header.Add("WARC-Payload-Digest", std::move(request_payload));
+  MessageDigests(block_sha1, payload_sha1, e.request, &block_digest,
+                 &payload_digest, &has_body);
+  request.header.Add("WARC-Block-Digest", std::move(block_digest));
+  if (has_body && !payload_digest.empty()) {
+    request.header.Add("WARC-Payload-Digest", std::move(payload_digest));
   }
   request.block = {e.request};
 
   WarcWriter::Record& response = records[1];
   AddCommon(&response.header, e, "response", response_id, request_id, date);
   response.header.Add("Content-Type", "application/http; msgtype=response");
-  response.header.Add("WARC-Block-Digest", digest(e.response));
-  bool response_body = false;
-  std::string payload = PayloadDigest(sha1, e.response, &response_body);
-  if (!payload.empty()) response.header.Add("WARC-Payload-Digest", payload);
+  MessageDigests(block_sha1, payload_sha1, e.response, &block_digest,
+                 &payload_digest, &has_body);
+  response.header.Add("WARC-Block-Digest", std::move(block_digest));
+  if (!payload_digest.empty()) {
+    response.header.Add("WARC-Payload-Digest", std::move(payload_digest));
+  }
   if (!e.truncated.empty()) response.header.Add("WARC-Truncated", e.truncated);
   response.block = {e.response};
   return records;

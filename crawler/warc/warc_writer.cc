@@ -13,6 +13,8 @@ namespace {
 
 // Random bytes fetched from the kernel at a time (256 record ids).
 constexpr size_t kRandomBatch = 4096;
+// The group buffer grown past this (a big response) is not kept.
+constexpr size_t kMaxGroupKept = 4 << 20;
 
 // The file part of a path.
 std::string BaseName(const std::string& path) {
@@ -124,10 +126,15 @@ Status WarcWriter::CompressGroup(const std::vector<Record>& records,
   for (const Record& r : records) {
     size_t length = 0;
     for (std::string_view p : r.block) length += p.size();
-    WarcHeader h = r.header;
-    h.Add("WARC-Warcinfo-ID", warcinfo_id_);
-    h.Add("Content-Length", std::to_string(length));
-    const std::string head = FormatHeader(h);
+    // The record's fields, then WARC-Warcinfo-ID and Content-Length (no
+    // control characters to escape in either) before the blank line.
+    std::string head = FormatHeader(r.header);
+    head.resize(head.size() - 2);
+    head.append("WARC-Warcinfo-ID: ");
+    head.append(warcinfo_id_);
+    head.append("\r\nContent-Length: ");
+    head.append(std::to_string(length));
+    head.append("\r\n\r\n");
     std::vector<std::string_view> pieces;
     pieces.reserve(r.block.size() + 2);
     pieces.push_back(head);
@@ -145,8 +152,9 @@ Status WarcWriter::Write(const std::vector<Record>& records,
   if (!broken_.ok()) return broken_;
   if (records.empty()) return Status::Ok();
   if (file_ == nullptr) RETURN_IF_ERROR(OpenNext());
-  std::string group;
-  std::vector<uint64_t> sizes;
+  // Reused from group to group: no allocation for a typical exchange.
+  std::string& group = group_;
+  std::vector<uint64_t>& sizes = sizes_;
   RETURN_IF_ERROR(CompressGroup(records, &group, &sizes));
   if (groups_in_file_ > 0 &&
       file_bytes_ + group.size() > options_.max_file_bytes) {
@@ -163,6 +171,7 @@ Status WarcWriter::Write(const std::vector<Record>& records,
   }
   file_bytes_ += group.size();
   ++groups_in_file_;
+  if (group.capacity() > kMaxGroupKept) std::string().swap(group);
   if (locations != nullptr) {
     uint64_t at = start;
     for (uint64_t size : sizes) {

@@ -133,6 +133,9 @@ class WarcWriter {
   Status broken_;
   // Random bytes for record ids, used from the back.
   std::string random_;
+  // The compressed members of the group being written, and their sizes.
+  std::string group_;
+  std::vector<uint64_t> sizes_;
 };
 
 }  // namespace crawler::warc
