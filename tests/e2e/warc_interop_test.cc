@@ -5,13 +5,18 @@
 // server's chunked, gzip and deflate answers is written with --warc, then
 // warcio must find the same records as the project's reader (count, types,
 // URIs, dates, statuses) and decode each response body to the same length.
+// Then, at every kind of compression level, each gzip member of the files
+// (its byte range taken from `crawler warc ls` and `crawler warc cdxj`) is
+// decoded on its own by GNU gzip, another independent implementation.
 #include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -254,6 +259,119 @@ TEST_CASE("warcio reads what --warc wrote: records, URIs, bodies") {
   }
   // Ours comes out sorted already.
   CHECK(sorted_lines((*ours_cdxj)->Stdout()) == a);
+}
+
+// The lines of `text`.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::string RunCrawler(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {RunfilePath("crawler/cli/crawler")};
+  all.insert(all.end(), args.begin(), args.end());
+  auto cmd = Command::Start(all);
+  REQUIRE(cmd.ok());
+  REQUIRE_MESSAGE((*cmd)->Wait(60000) == std::optional<int>(0),
+                  (*cmd)->Stderr());
+  return (*cmd)->Stdout();
+}
+
+// `member` decoded by GNU gzip alone (`gzip -dc`, which exits with 2 on
+// trailing bytes after a member and 1 on a bad one): its output, or
+// nothing when gzip did not exit with 0.
+std::optional<std::string> Gunzip(const std::string& member,
+                                  const std::string& scratch) {
+  {
+    std::ofstream out(scratch + ".gz", std::ios::binary | std::ios::trunc);
+    out << member;
+  }
+  const std::string cmd = "gzip -dc < '" + scratch + ".gz' > '" + scratch +
+                          ".out' 2> '" + scratch + ".err'";
+  const int rc = std::system(cmd.c_str());
+  if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
+    MESSAGE("gzip -dc: " << ReadFile(scratch + ".err"));
+    return std::nullopt;
+  }
+  return ReadFile(scratch + ".out");
+}
+
+TEST_CASE("each gzip member decoded alone by gzip -dc, at every level kind") {
+  const std::string dir = testing::TempDir() + "/members";
+  REQUIRE(std::system(
+              ("rm -rf '" + dir + "' && mkdir '" + dir + "'").c_str()) == 0);
+  auto site = SiteServer::Start({"--pages", "40"});
+  REQUIRE_MESSAGE(site.ok(), site.status().ToString());
+  // 0: stored; 1: igzip's level 0 (the default); 2 and 3: igzip's levels 1
+  // and 2; 12: igzip's level 3.
+  for (const char* level : {"0", "1", "2", "3", "12"}) {
+    CAPTURE(level);
+    const std::string sub = dir + "/level" + level;
+    REQUIRE(std::system(("mkdir '" + sub + "'").c_str()) == 0);
+    Crawl({(*site)->Url("/"), "--per-host", "4", "-w", "2", "--warc",
+           sub + "/site", "--warc-compression-level", level});
+    const std::vector<std::string> files = WarcFiles(sub);
+    REQUIRE(!files.empty());
+    // Every member's range, from `warc ls` (offsets; a member ends where the
+    // next begins, the last at the end of the file), by file base name.
+    std::map<std::string, std::map<uint64_t, uint64_t>> ranges;
+    int members = 0;
+    for (const std::string& f : files) {
+      const std::string bytes = ReadFile(f);
+      const std::string base = f.substr(f.rfind('/') + 1);
+      std::vector<uint64_t> offsets;
+      for (const std::string& line : Lines(RunCrawler({"warc", "ls", f}))) {
+        offsets.push_back(std::stoull(line.substr(0, line.find('\t'))));
+      }
+      REQUIRE(offsets.size() >= 3);  // warcinfo, request, response.
+      CHECK(offsets[0] == 0);
+      for (size_t i = 0; i < offsets.size(); ++i) {
+        const uint64_t end =
+            i + 1 < offsets.size() ? offsets[i + 1] : bytes.size();
+        REQUIRE(end > offsets[i]);
+        ranges[base][offsets[i]] = end - offsets[i];
+        const std::string member = bytes.substr(offsets[i], end - offsets[i]);
+        std::optional<std::string> record = Gunzip(member, sub + "/m");
+        REQUIRE_MESSAGE(record.has_value(),
+                        base << " member at offset " << offsets[i]);
+        // Exactly one whole record: header, Content-Length bytes, CRLF CRLF.
+        StatusOr<warc::ParsedHeader> h = warc::ParseHeader(*record);
+        REQUIRE_OK(h.status());
+        CHECK(h->version == "WARC/1.1");
+        CHECK(record->size() == h->size + h->content_length + 4);
+        CHECK(record->substr(record->size() - 4) == "\r\n\r\n");
+        ++members;
+      }
+    }
+    CHECK(members > 40);  // Pages and robots.txt, two records each.
+    // The CDXJ index's offset and length name exactly one of those members,
+    // a response record.
+    std::vector<std::string> cdxj_args = {"warc", "cdxj"};
+    cdxj_args.insert(cdxj_args.end(), files.begin(), files.end());
+    int indexed = 0;
+    for (const std::string& line : Lines(RunCrawler(cdxj_args))) {
+      const json j = json::parse(line.substr(line.find('{')));
+      const std::string file = j["filename"];
+      const uint64_t offset = std::stoull(j["offset"].get<std::string>());
+      const uint64_t length = std::stoull(j["length"].get<std::string>());
+      REQUIRE(ranges.count(file) == 1);
+      REQUIRE(ranges[file].count(offset) == 1);
+      CHECK(ranges[file][offset] == length);
+      const std::string member =
+          ReadFile(sub + "/" + file).substr(offset, length);
+      std::optional<std::string> record = Gunzip(member, sub + "/c");
+      REQUIRE(record.has_value());
+      StatusOr<warc::ParsedHeader> h = warc::ParseHeader(*record);
+      REQUIRE_OK(h.status());
+      CHECK(h->header.Get("WARC-Type") == "response");
+      CHECK(h->header.Get("WARC-Target-URI") == j["url"].get<std::string>());
+      ++indexed;
+    }
+    CHECK(indexed * 2 + static_cast<int>(files.size()) == members);
+  }
 }
 
 }  // namespace
