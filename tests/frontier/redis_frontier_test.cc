@@ -244,6 +244,20 @@ TEST_SUITE("RedisFrontier") {
     CHECK(ia->host != ib->host);
   }
 
+  TEST_CASE("a node full of drained hosts gives them back to take others") {
+    auto server = StartServer();
+    FakeClock clock;
+    RedisFrontierOptions o = Node("a");
+    o.max_held_hosts = 1;
+    auto a = Make(*server, o, clock);
+    a->Add(Item("x.test", "/"));
+    a->Add(Item("y.test", "/"));
+    // Drain covers both hosts only if x.test is given back for y.test.
+    std::vector<std::string> got = Drain(*a, clock.Now());
+    CHECK(got.size() == 2);
+    CHECK(a->stats().hosts_released >= 1);
+  }
+
   TEST_CASE(
       "a dead node's URLs return to the queue and another node takes them") {
     auto server = StartServer();
