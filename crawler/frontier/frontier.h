@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "crawler/base/clock.h"
+#include "crawler/base/status.h"
 
 namespace crawler::frontier {
 
@@ -116,6 +117,40 @@ class Frontier {
   // one URL queued. For monitoring (a few calls a second).
   virtual std::vector<std::pair<std::string, size_t>> LongestQueues(
       size_t n, size_t* queued_hosts) const = 0;
+
+  // --- Hooks for a frontier shared by several nodes (redis_frontier.h) ---
+  // The defaults are what a frontier of one node needs; the coordinator
+  // calls them for every backend.
+
+  // True when other nodes crawl from the same frontier: a host may be held
+  // by another node, which then fetches its robots.txt itself.
+  virtual bool shared() const { return false; }
+  // Claims the right to write `url`'s record: false when another node wrote
+  // it. Called just before writing every record; kUnavailable when it
+  // cannot tell now (write nothing yet, ask again later).
+  virtual StatusOr<bool> ClaimRecord(const std::string& url) {
+    (void)url;
+    return true;
+  }
+  // Ends a leased URL, once its record is written and its links added.
+  virtual void Done(const std::string& url) { (void)url; }
+  // Counts one more page leased unless `max_pages` (> 0) already were:
+  // true when counted. The default counts in this object.
+  virtual StatusOr<bool> ReservePage(int64_t max_pages) {
+    if (max_pages > 0 && pages_reserved_ >= max_pages) return false;
+    ++pages_reserved_;
+    return true;
+  }
+  // Gives back a page counted by ReservePage (a retry, a lease not made).
+  virtual void ReturnPage() {
+    if (pages_reserved_ > 0) --pages_reserved_;
+  }
+  // OK, or why the frontier cannot be used now (kUnavailable: the
+  // coordinator pauses leasing until it is OK again).
+  virtual Status health() const { return Status::Ok(); }
+
+ private:
+  int64_t pages_reserved_ = 0;  // The default ReservePage's count.
 };
 
 }  // namespace crawler::frontier

@@ -1036,7 +1036,9 @@ StatusOr<bool> RedisFrontier::ReservePage(int64_t max_pages) {
   return r->integer == 1;
 }
 
-Status RedisFrontier::ReturnPage() {
+void RedisFrontier::ReturnPage() { (void)TryReturnPage(); }
+
+Status RedisFrontier::TryReturnPage() {
   if (client_ == nullptr) return UnavailableError("abandoned");
   ++stats_.round_trips;
   StatusOr<Reply> r =

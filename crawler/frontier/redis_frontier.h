@@ -227,17 +227,19 @@ class RedisFrontier : public Frontier {
   // claimed it before. Call it just before writing the URL's record and
   // write only on true. One round trip. Fails with kUnavailable when Redis
   // is unreachable (write nothing then; retry later).
-  StatusOr<bool> ClaimRecord(const std::string& url);
+  StatusOr<bool> ClaimRecord(const std::string& url) override;
   // Ends a leased URL: it leaves the in-flight set (batched with Add()).
   // Call it after the URL's record was written and its links were Add()ed.
   // A URL not leased through this object is ignored.
-  void Done(const std::string& url);
+  void Done(const std::string& url) override;
   // Counts one more page leased crawl-wide unless `max_pages` (> 0) pages
   // already were: true when counted. One round trip.
-  StatusOr<bool> ReservePage(int64_t max_pages);
+  StatusOr<bool> ReservePage(int64_t max_pages) override;
   // Gives one page back (a retry, or a reservation not used). One round
-  // trip.
-  Status ReturnPage();
+  // trip; an error is kept in health() (the count stays one too high).
+  void ReturnPage() override;
+  // The same, with its error.
+  Status TryReturnPage();
   // The crawl-wide count of leased pages. One round trip.
   StatusOr<int64_t> pages_leased();
 
@@ -246,7 +248,8 @@ class RedisFrontier : public Frontier {
   Status Flush();
   // OK, or the last failure talking to Redis (kUnavailable while it is
   // unreachable). The coordinator pauses and reports while it is not OK.
-  Status health() const;
+  Status health() const override;
+  bool shared() const override { return true; }
   const std::string& node_id() const { return node_id_; }
   const std::string& key_prefix() const { return prefix_; }
   RedisFrontierStats stats() const;

@@ -367,7 +367,7 @@ TEST_SUITE("RedisFrontier") {
       }
     }
     CHECK(granted == 5);
-    REQUIRE_OK(b->ReturnPage());
+    REQUIRE_OK(b->TryReturnPage());
     auto r = a->ReservePage(5);
     REQUIRE_OK(r.status());
     CHECK(*r);
