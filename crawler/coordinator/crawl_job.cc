@@ -97,7 +97,27 @@ class CrawlJob {
   // Counts (and reports, once per path) a URL refused by the frontier's
   // max_query_variants; a seed gets a trap_suspected record.
   Status QueryVariantsCapReached(const std::string& url, bool seed);
-  Status Record(const ipc::FetchResult& r, const CrawlItem& item);
+  // Writes the record of a fetched URL. With a shared frontier the record
+  // is claimed first (Frontier::ClaimRecord): not written when another node
+  // wrote it, and kept in unclaimed_ (*deferred = true) while the frontier
+  // cannot say.
+  Status Record(const ipc::FetchResult& r, const CrawlItem& item,
+                bool* deferred = nullptr);
+  // Asks the frontier whether this node writes the record of `item.url`;
+  // on an error keeps the record in unclaimed_ for later.
+  enum class Claim { kWrite, kSkip, kDeferred };
+  Claim ClaimRecord(const ipc::FetchResult& r, const CrawlItem& item,
+                    RecordKind kind);
+  // Writes the records kept while the frontier was unavailable, in order,
+  // as long as it answers.
+  Status WriteUnclaimed();
+  // Pauses leasing while the frontier's health() is not OK (said once per
+  // outage, and again when it is back); fails with kUnavailable when it
+  // stays down longer than frontier_unavailable_timeout_s.
+  Status CheckFrontier(SteadyTime now);
+  // The parts of the record writers after the claim.
+  Status WriteFetched(const ipc::FetchResult& r, const CrawlItem& item);
+  Status WriteUnfetched(const ipc::FetchResult& r, const CrawlItem& item);
   // Loads the state: queues the URLs left queued and the ones due, marks
   // the others seen.
   Status LoadState();
@@ -165,6 +185,18 @@ class CrawlJob {
     std::string message;
   };
   std::vector<Dropped> dropped_;
+  // Records whose claim failed (the shared frontier was unavailable),
+  // written when it answers again.
+  struct Unclaimed {
+    ipc::FetchResult r;
+    CrawlItem item;
+    RecordKind kind;
+  };
+  std::deque<Unclaimed> unclaimed_;
+  // The frontier's health() was not OK at the last check, since
+  // outage_since_.
+  bool paused_ = false;
+  SteadyTime outage_since_;
   std::unordered_map<uint64_t, Request> in_flight_;
   std::deque<Request> suspects_;  // Retried alone on an idle worker.
   std::unordered_map<std::string, Robots> robots_;
@@ -180,7 +212,6 @@ class CrawlJob {
   // Paths (URLs up to '?') already reported over max_query_variants.
   std::unordered_set<std::string> trapped_paths_;
   uint64_t next_id_ = 1;
-  uint64_t leased_pages_ = 0;  // Pages sent to workers (for max_pages).
   bool stopping_ = false;
   // A signal came: the requests in flight have until grace_deadline_.
   bool interrupted_ = false;
@@ -217,11 +248,69 @@ Status CrawlJob::RecordSeedError(const std::string& url,
                 ? message
                 : error_class + ": " + message;
   r.tag = Tag::kPermanent;
-  CountUnfetched(r);
-  LogRecord(r, 0);
-  output::CrawlContext ctx{0, "", {}};
-  RETURN_IF_ERROR(writer_.Write(r, &ctx));
-  Notify(r, RecordKind::kUnfetched, 0);
+  CrawlItem item;
+  item.url = url;
+  if (ClaimRecord(r, item, RecordKind::kUnfetched) != Claim::kWrite) {
+    return Status::Ok();
+  }
+  return WriteUnfetched(r, item);
+}
+
+CrawlJob::Claim CrawlJob::ClaimRecord(const ipc::FetchResult& r,
+                                      const CrawlItem& item, RecordKind kind) {
+  StatusOr<bool> claimed = frontier_.ClaimRecord(item.url);
+  if (!claimed.ok()) {
+    unclaimed_.push_back({r, item, kind});
+    return Claim::kDeferred;
+  }
+  return *claimed ? Claim::kWrite : Claim::kSkip;
+}
+
+Status CrawlJob::WriteUnclaimed() {
+  while (!unclaimed_.empty()) {
+    Unclaimed& u = unclaimed_.front();
+    StatusOr<bool> claimed = frontier_.ClaimRecord(u.item.url);
+    if (!claimed.ok()) return Status::Ok();  // Still down: CheckFrontier.
+    if (*claimed) {
+      RETURN_IF_ERROR(u.kind == RecordKind::kFetched
+                          ? WriteFetched(u.r, u.item)
+                          : WriteUnfetched(u.r, u.item));
+    }
+    // Its links were added when it was deferred.
+    if (u.kind == RecordKind::kFetched) frontier_.Done(u.item.url);
+    unclaimed_.pop_front();
+  }
+  return Status::Ok();
+}
+
+Status CrawlJob::CheckFrontier(SteadyTime now) {
+  const Status health = frontier_.health();
+  if (health.ok()) {
+    if (paused_) {
+      paused_ = false;
+      logger_.Info("frontier available again after " +
+                   FormatSeconds(std::chrono::duration<double>(
+                                     now - outage_since_)
+                                     .count()) +
+                   "; crawling on");
+    }
+    return Status::Ok();
+  }
+  if (!paused_) {
+    paused_ = true;
+    outage_since_ = now;
+    logger_.Warn("frontier unavailable (" + health.message() +
+                 "): paused; giving up after " +
+                 FormatSeconds(options_.frontier_unavailable_timeout_s));
+    return Status::Ok();
+  }
+  if (now - outage_since_ >=
+      Seconds(options_.frontier_unavailable_timeout_s)) {
+    return UnavailableError(
+        "the frontier stayed unavailable for " +
+        FormatSeconds(options_.frontier_unavailable_timeout_s) + ": " +
+        health.message());
+  }
   return Status::Ok();
 }
 
@@ -365,6 +454,15 @@ LeaseVerdict CrawlJob::Filter(const CrawlItem& item) {
   }
   if (!options_.robots) return LeaseVerdict::kAccept;
   Robots& rb = robots_[item.host];
+  if (rb.state == Robots::kUnknown) {
+    // A host taken from a shared frontier, whose URLs another node added:
+    // this node never queued its robots.txt. Fetch it first; the frontier
+    // holds the host until OnRobots() unblocks it.
+    rb.state = Robots::kQueued;
+    rb.retry_at = clock_.Now();
+    robots_queue_.push_back(item.host);
+    return LeaseVerdict::kHoldHost;
+  }
   if (rb.state != Robots::kReady) return LeaseVerdict::kHoldHost;
   if (rb.unreachable) {
     ++summary_.skipped_robots;
@@ -436,7 +534,8 @@ Status CrawlJob::Fill() {
     const bool robots = req.kind == Request::kRobots;
     const bool sitemap = req.kind == Request::kSitemap;
     const std::string u = page ? req.item.url : req.robots_url;
-    if (page) ++leased_pages_;
+    // Its page was given back when it was lost: counted again.
+    if (page) (void)frontier_.ReservePage(0);
     RETURN_IF_ERROR(Send(std::move(req), u, page, robots, sitemap));
   }
   // robots.txt before anything else of its origin; it counts for politeness.
@@ -471,14 +570,30 @@ Status CrawlJob::Fill() {
     return Filter(item);
   };
   while (workers_.HasRoom(false)) {
-    if (options_.max_pages > 0 &&
-        leased_pages_ >= static_cast<uint64_t>(options_.max_pages)) {
-      break;
+    // max_pages counts the pages leased (crawl-wide with a shared
+    // frontier), reserved before the lease and given back when none comes.
+    bool reserved = false;
+    if (options_.max_pages > 0) {
+      if (frontier_.shared()) {
+        // A reservation costs a round trip: only when a URL may be ready.
+        std::optional<SteadyTime> ready = frontier_.NextReady();
+        if (!ready || *ready > now) break;
+      }
+      StatusOr<bool> r = frontier_.ReservePage(options_.max_pages);
+      if (!r.ok()) break;  // health() says why; the loop pauses.
+      if (!*r) {
+        // Reached: by this node's records, or by other nodes'.
+        if (in_flight_.empty() && suspects_.empty()) Stop("max_pages");
+        break;
+      }
+      reserved = true;
     }
     std::optional<CrawlItem> item = frontier_.Lease(now, filter);
     RETURN_IF_ERROR(RecordDropped());
-    if (!item) break;
-    ++leased_pages_;
+    if (!item) {
+      if (reserved) frontier_.ReturnPage();
+      break;
+    }
     Request req;
     req.kind = Request::kPage;
     const std::string u = item->url;
@@ -498,14 +613,27 @@ Status CrawlJob::RecordDropped() {
         d.error_class == "host_error_budget" || d.error_class == "dns_failed"
             ? Tag::kPermanent
             : Tag::kRobotsDisallowed;
-    CountUnfetched(r);
-    LogRecord(r, d.item.depth);
-    ASSIGN_OR_RETURN(std::string_view change, Remember(r, d.item));
-    output::CrawlContext ctx{d.item.depth, d.item.referrer, change};
-    RETURN_IF_ERROR(writer_.Write(r, &ctx));
-    Notify(r, RecordKind::kUnfetched, d.item.depth);
+    if (ClaimRecord(r, d.item, RecordKind::kUnfetched) != Claim::kWrite) {
+      continue;
+    }
+    Status written = WriteUnfetched(r, d.item);
+    if (!written.ok()) {
+      dropped_.clear();
+      return written;
+    }
   }
   dropped_.clear();
+  return Status::Ok();
+}
+
+Status CrawlJob::WriteUnfetched(const ipc::FetchResult& r,
+                                const CrawlItem& item) {
+  CountUnfetched(r);
+  LogRecord(r, item.depth);
+  ASSIGN_OR_RETURN(std::string_view change, Remember(r, item));
+  output::CrawlContext ctx{item.depth, item.referrer, change};
+  RETURN_IF_ERROR(writer_.Write(r, &ctx));
+  Notify(r, RecordKind::kUnfetched, item.depth);
   return Status::Ok();
 }
 
@@ -545,7 +673,22 @@ void CrawlJob::LogRecord(const ipc::FetchResult& r, int depth) {
   logger_.Debug(output::RedactUserinfo(line));
 }
 
-Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item) {
+Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item,
+                        bool* deferred) {
+  switch (ClaimRecord(r, item, RecordKind::kFetched)) {
+    case Claim::kWrite:
+      break;
+    case Claim::kSkip:  // Another node wrote it.
+      return Status::Ok();
+    case Claim::kDeferred:
+      if (deferred != nullptr) *deferred = true;
+      return Status::Ok();
+  }
+  return WriteFetched(r, item);
+}
+
+Status CrawlJob::WriteFetched(const ipc::FetchResult& r,
+                              const CrawlItem& item) {
   Count(r, item);
   LogRecord(r, item.depth);
   ASSIGN_OR_RETURN(std::string_view change, Remember(r, item));
@@ -687,7 +830,7 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
     if (retry_after) backoff = static_cast<double>(*retry_after);
     ++item.attempts;
     ++summary_.retries;
-    --leased_pages_;
+    frontier_.ReturnPage();
     frontier_.Retry(std::move(item), now + Seconds(backoff));
     return Status::Ok();
   }
@@ -736,7 +879,8 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
       }
     }
   }
-  RETURN_IF_ERROR(Record(r, item));
+  bool deferred = false;
+  RETURN_IF_ERROR(Record(r, item, &deferred));
   if (!target.empty()) {
     RETURN_IF_ERROR(AddUrl(target, item.depth, item.url, item.hops + 1, false));
   }
@@ -745,6 +889,8 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
   for (const std::string& link : r.link_urls) {
     RETURN_IF_ERROR(AddUrl(link, item.depth + 1, item.url, 0, false));
   }
+  // A deferred record ends its URL when it is written (WriteUnclaimed).
+  if (!deferred) frontier_.Done(item.url);
   return Status::Ok();
 }
 
@@ -889,15 +1035,14 @@ Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
     return Status::Ok();
   }
   frontier_.Release(req.item.host, {}, now);
-  --leased_pages_;
   // Charged only when it was alone on the worker; retried alone either way.
   req.solo = true;
   if (alone) ++req.crashes;
   if (req.crashes <= options_.max_crash_retries) {
+    frontier_.ReturnPage();  // Counted again when it is sent (Fill).
     suspects_.push_back(std::move(req));
     return Status::Ok();
   }
-  ++leased_pages_;
   ipc::FetchResult r;
   r.url = req.item.url;
   r.error_class = "worker_crashed";
@@ -906,13 +1051,20 @@ Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
             std::to_string(req.crashes) +
             (req.crashes == 1 ? " attempt" : " attempts");
   r.tag = Tag::kWorkerLost;
-  return Record(r, req.item);
+  bool deferred = false;
+  RETURN_IF_ERROR(Record(r, req.item, &deferred));
+  if (!deferred) frontier_.Done(req.item.url);
+  return Status::Ok();
 }
 
 bool CrawlJob::Idle() const {
-  if (!in_flight_.empty()) return false;
+  if (!in_flight_.empty() || !unclaimed_.empty()) return false;
   if (stopping_) return true;
-  return suspects_.empty() && robots_queue_.empty() && sitemap_queue_.empty() &&
+  // With a shared frontier, a robots.txt fetch queued for a host another
+  // node holds does not keep this node going: the holder fetches it itself
+  // (Filter), and NextReady() is not nullopt while any node has work.
+  const bool robots_waiting = !robots_queue_.empty() && !frontier_.shared();
+  return suspects_.empty() && !robots_waiting && sitemap_queue_.empty() &&
          !frontier_.NextReady().has_value();
 }
 
@@ -982,7 +1134,11 @@ Status CrawlJob::Loop() {
         now - start_ >= Seconds(options_.max_duration_s)) {
       Stop("max_duration");
     }
-    RETURN_IF_ERROR(Fill());
+    RETURN_IF_ERROR(CheckFrontier(now));
+    if (!paused_) {
+      RETURN_IF_ERROR(WriteUnclaimed());
+      RETURN_IF_ERROR(Fill());
+    }
     if (Idle()) return Status::Ok();
     // Sleep until a result arrives or the frontier has a URL ready.
     int timeout_ms = 250;

@@ -25,6 +25,14 @@
 // running then are abandoned without a record (their workers are killed). A
 // second signal ends the process at once (interrupts.h).
 //
+// A shared frontier (several nodes on one crawl, docs/redis.md): every
+// record is claimed first (Frontier::ClaimRecord; not written when another
+// node wrote it), each leased URL is ended with Done() once its record is
+// written and its links added, max_pages counts pages crawl-wide
+// (ReservePage), leasing pauses while the frontier is unavailable (failing
+// after frontier_unavailable_timeout_s), and a host taken from the frontier
+// gets its robots.txt fetched by the node that leases it.
+//
 // Messages (a robots.txt given up, a suspected trap, a bad sitemap, a dead
 // worker, why the crawl stops; one line per record at debug level) go to
 // options.logger. Progress is for observers (crawl_observer.h).
@@ -144,6 +152,10 @@ struct CrawlJobOptions {
   // from the coordinator's thread); null: an in-memory one
   // (frontier::MemoryFrontier) built from `frontier`.
   frontier::Frontier* shared_frontier = nullptr;
+  // While the frontier's health() is not OK (a shared frontier whose Redis
+  // is unreachable), leasing pauses, with a warning, and records wait for
+  // their claim; after this many seconds the crawl fails with kUnavailable.
+  double frontier_unavailable_timeout_s = 60;
   frontier::FrontierOptions frontier;
   scope::ScopeOptions scope;
   url::UrlOptions url;
