@@ -7,8 +7,10 @@
 #include "crawler/cli/flag_values.h"
 #include "crawler/cli/output_flags.h"
 #include "crawler/cli/request_flags.h"
+#include "crawler/cli/shared_crawl.h"
 #include "crawler/cli/warc_flags.h"
 #include "crawler/fetch/address_policy.h"
+#include "crawler/redis/redis_client.h"
 #include "crawler/robots/robots.h"
 #include "crawler/state/revisit.h"
 
@@ -187,6 +189,30 @@ Output:
                           failed fetch is due again after it
       --revisit-max DUR   the longest revisit interval (default 30d); a gone
                           URL is checked again after it
+      --frontier redis://HOST[:PORT][/DB]
+                          share the crawl with other nodes through Redis
+                          (6.2 or later): every node started with the same
+                          --frontier and --crawl-name takes work from one
+                          shared frontier; each URL is fetched and recorded
+                          once across them, politeness and --max-pages are
+                          crawl-wide; with -o FILE each node writes FILE
+                          with its node id before the extension
+                          (pages.jsonl: pages.NODE.jsonl); not with --state
+                          (docs/redis.md)
+      --crawl-name NAME   with --frontier: the shared crawl's name, the
+                          same on every node (default: the first seed's
+                          host, e.g. example.com)
+      --node-id ID        with --frontier: this node's id (default:
+                          hostname-pid)
+      --frontier-timeout SEC
+                          with --frontier: pause while Redis is unreachable,
+                          and fail (exit status 1) after SEC seconds
+                          (default 60)
+      --frontier-lease SEC
+                          with --frontier: a node that stops renewing its
+                          hosts (killed, cut off) loses them after SEC
+                          seconds; its unfinished URLs go back to the
+                          queue (default 30)
       --metrics [ADDR:]PORT
                           serve /metrics (Prometheus text format) and
                           /status (JSON) while crawling; ADDR defaults to
@@ -436,6 +462,26 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
     } else if (a == "--revisit-max") {
       ASSIGN_OR_RETURN(std::string v, need());
       ASSIGN_OR_RETURN(f.job.revisit.max_interval_s, ParseDuration(a, v));
+    } else if (a == "--frontier") {
+      ASSIGN_OR_RETURN(f.frontier_url, need());
+      if (!f.frontier_url.empty()) {
+        StatusOr<redis::RedisAddress> address =
+            redis::ParseRedisUrl(f.frontier_url);
+        if (!address.ok()) return address.status().WithContext("--frontier");
+      }
+    } else if (a == "--crawl-name") {
+      ASSIGN_OR_RETURN(f.crawl_name, need());
+      RETURN_IF_ERROR(CheckSharedName("--crawl-name", f.crawl_name));
+    } else if (a == "--node-id") {
+      ASSIGN_OR_RETURN(f.node_id, need());
+      RETURN_IF_ERROR(CheckSharedName("--node-id", f.node_id));
+    } else if (a == "--frontier-timeout") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(int64_t ms, ParseSeconds(a, v));
+      f.job.frontier_unavailable_timeout_s = ms / 1000.0;
+    } else if (a == "--frontier-lease") {
+      ASSIGN_OR_RETURN(std::string v, need());
+      ASSIGN_OR_RETURN(f.frontier_lease_ms, ParseSeconds(a, v));
     } else if (a == "--metrics") {
       ASSIGN_OR_RETURN(std::string v, need());
       StatusOr<metrics::ListenAddress> address = metrics::ParseListenAddress(v);

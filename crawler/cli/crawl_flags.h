@@ -54,6 +54,16 @@ struct CrawlFlags {
   // --state DIR: the crawl's state between runs (resume, re-crawl); "" for
   // none.
   std::string state;
+  // A crawl shared by several nodes through Redis (docs/redis.md).
+  // --frontier redis://HOST[:PORT][/DB]; "" for a crawl of one node.
+  std::string frontier_url;
+  // --crawl-name NAME: the shared crawl's name ("": the first seed's host).
+  std::string crawl_name;
+  // --node-id ID: this node's id ("": hostname-pid).
+  std::string node_id;
+  // --frontier-lease SEC: a host lease lasts this long after its last
+  // renewal: a dead node's URLs return to the queue after it (ms).
+  int64_t frontier_lease_ms = 30000;
 };
 
 // The values `crawler crawl` starts from before any flag: the engine's

@@ -26,6 +26,7 @@
 #include "crawler/cli/job_console.h"
 #include "crawler/cli/robots_command.h"
 #include "crawler/cli/run_command.h"
+#include "crawler/cli/shared_crawl.h"
 #include "crawler/cli/summary.h"
 #include "crawler/cli/url_command.h"
 #include "crawler/cli/validate_command.h"
@@ -35,6 +36,7 @@
 #include "crawler/coordinator/fetch_job.h"
 #include "crawler/coordinator/worker_launcher.h"
 #include "crawler/fetch/curl_fetcher.h"
+#include "crawler/frontier/redis_frontier.h"
 #include "crawler/log/text_sink.h"
 #include "crawler/mp/shared_stats.h"
 #include "crawler/output/line_sink.h"
@@ -259,6 +261,45 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   if (seeds.empty()) {
     return Usage("crawl: no seed URLs (give URLs or --seeds FILE)");
   }
+  SystemClock clock;
+  // --frontier: a crawl shared through Redis (docs/redis.md). Each node
+  // writes its own output file, named after its id. Not with --state for
+  // now: a state keeps one node's view of a crawl (its queue, its records'
+  // offsets) that the shared frontier now owns.
+  std::unique_ptr<frontier::RedisFrontier> shared;
+  std::string output_path = flags.output;
+  if (!flags.frontier_url.empty()) {
+    if (!flags.state.empty()) {
+      return Usage(
+          "crawl: --frontier and --state cannot be used together yet (the "
+          "state would resume one node's part of a crawl that the shared "
+          "frontier owns; docs/redis.md)");
+    }
+    frontier::RedisFrontierOptions redis_options;
+    redis_options.crawl_name = flags.crawl_name.empty()
+                                   ? cli::DefaultCrawlName(seeds)
+                                   : flags.crawl_name;
+    redis_options.node_id =
+        flags.node_id.empty() ? cli::DefaultNodeId() : flags.node_id;
+    redis_options.host_lease_ms = static_cast<int>(
+        std::clamp<int64_t>(flags.frontier_lease_ms, 1, 1 << 30));
+    // Renewed a few times per lease, at most once a second.
+    redis_options.maintenance_interval_ms =
+        std::clamp(redis_options.host_lease_ms / 4, 1, 1000);
+    StatusOr<std::unique_ptr<frontier::RedisFrontier>> made =
+        frontier::RedisFrontier::Create(flags.frontier_url, flags.job.frontier,
+                                        redis_options, clock);
+    if (!made.ok()) {
+      std::fprintf(stderr, "crawler: --frontier %s: %s\n",
+                   flags.frontier_url.c_str(),
+                   made.status().message().c_str());
+      return made.status().code() == Code::kInvalidArgument ? kExitUsage
+                                                            : kExitFailure;
+    }
+    shared = std::move(*made);
+    flags.job.shared_frontier = shared.get();
+    output_path = cli::NodeOutputPath(flags.output, shared->node_id());
+  }
   // --state: opened (and locked) before anything else starts.
   std::unique_ptr<state::StateStore> state;
   if (!flags.state.empty()) {
@@ -302,9 +343,8 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   }
   (*observers)->Attach(&flags.job);
   StatusOr<Records> records = OpenRecords(
-      flags.output, flags.records, output::RecordKind::kCrawl, state.get());
+      output_path, flags.records, output::RecordKind::kCrawl, state.get());
   if (!records.ok()) return Usage("crawl: " + records.status().message());
-  SystemClock clock;
   if (state != nullptr) {
     StatusOr<int64_t> run =
         state->BeginRun(UnixMs(clock), flags.output == "-" ? "" : flags.output,
@@ -333,6 +373,12 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   flags.job.logger = &logger;
   if ((*console)->progress() != nullptr) {
     flags.job.observers.push_back((*console)->progress());
+  }
+  if (shared != nullptr) {
+    logger.Info("shared crawl '" + shared->key_prefix() + "' on " +
+                flags.frontier_url + " as node " + shared->node_id() +
+                (output_path != flags.output ? ", records to " + output_path
+                                             : std::string()));
   }
   worker::WorkerOptions worker_options;
   worker_options.stats = stats->get();

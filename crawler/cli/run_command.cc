@@ -43,6 +43,10 @@ config::CrawlConfig ToCrawlConfig(const CrawlFlags& flags) {
   c.warc = flags.warc;
   c.keep_session_ids = flags.keep_session_ids;
   c.state = flags.state;
+  c.frontier_url = flags.frontier_url;
+  c.crawl_name = flags.crawl_name;
+  c.node_id = flags.node_id;
+  c.frontier_lease_ms = flags.frontier_lease_ms;
   c.job = flags.job;
   c.fetch = flags.fetch;
   return c;
@@ -60,6 +64,10 @@ CrawlFlags ToCrawlFlags(const config::CrawlConfig& config) {
   f.warc = config.warc;
   f.keep_session_ids = config.keep_session_ids;
   f.state = config.state;
+  f.frontier_url = config.frontier_url;
+  f.crawl_name = config.crawl_name;
+  f.node_id = config.node_id;
+  f.frontier_lease_ms = config.frontier_lease_ms;
   f.job = config.job;
   f.fetch = config.fetch;
   return f;

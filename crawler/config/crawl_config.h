@@ -50,6 +50,13 @@ struct CrawlConfig {
   // The state directory (state.dir), relative to the working directory like
   // `--state`; "" for none.
   std::string state;
+  // A crawl shared through Redis (frontier.url, frontier.crawl_name,
+  // frontier.node_id, frontier.lease): "" url for none; "" crawl name:
+  // the first seed's host; "" node id: hostname-pid.
+  std::string frontier_url;
+  std::string crawl_name;
+  std::string node_id;
+  int64_t frontier_lease_ms = 30000;
   // The crawl: workers, limits, politeness, scope, robots, URL options.
   coordinator::CrawlJobOptions job;
   // Each worker's fetcher: user agent, timeouts, sizes, address policy, TLS,

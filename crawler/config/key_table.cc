@@ -19,6 +19,7 @@
 #include "crawler/metrics/listen_address.h"
 #include "crawler/output/output_options.h"
 #include "crawler/output/record_fields.h"
+#include "crawler/redis/redis_client.h"
 #include "crawler/robots/robots.h"
 #include "crawler/scope/scope.h"
 #include "crawler/url/url.h"
@@ -368,6 +369,24 @@ Status CheckWarcPrefix(const std::string& value) {
       why);
 }
 
+Status CheckRedisUrl(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  return redis::ParseRedisUrl(value).status();
+}
+
+// A crawl name or node id: it goes into Redis keys and file names.
+Status CheckSharedName(const std::string& value) {
+  bool ok = value.size() <= 100;
+  for (char c : value) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+  }
+  if (ok) return Status::Ok();
+  return InvalidArgumentError(
+      "expected at most 100 letters, digits, '.', '_' or '-', got `" + value +
+      "`");
+}
+
 Status CheckNotEmpty(const std::string& value) {
   if (!value.empty()) return Status::Ok();
   return InvalidArgumentError("expected a non-empty pattern");
@@ -389,6 +408,10 @@ std::vector<GroupSpec> MakeGroups() {
       {"state",
        "What the crawl remembers between runs: resume after a stop or a "
        "crash, re-fetch only what is due, report what changed."},
+      {"frontier",
+       "A crawl shared by several nodes through Redis (docs/redis.md): "
+       "every node started with the same URL and crawl name takes work "
+       "from one shared frontier."},
       {"output",
        "The records (where they go, their format and fields) and the crawl "
        "report."},
@@ -772,6 +795,40 @@ std::vector<KeySpec> MakeKeys() {
       "Longest revisit interval in seconds: an unchanged URL's interval "
       "grows by 1.4 up to this; a gone URL is checked again after it.",
       [](auto& c) -> auto& { return c.job.revisit.max_interval_s; }));
+  // frontier
+  k.push_back(String(
+                  "frontier.url", "--frontier",
+                  "Share the crawl with other nodes through this Redis "
+                  "(6.2 or later), redis://HOST[:PORT][/DB]; each node "
+                  "writes the output file with its node id before the "
+                  "extension; not with state.dir; \"\" for a crawl of one "
+                  "node.",
+                  [](auto& c) -> auto& { return c.frontier_url; })
+                  .WithCheck(CheckRedisUrl, "redis://HOST[:PORT][/DB], or \"\""));
+  k.push_back(String(
+      "frontier.crawl_name", "--crawl-name",
+      "The shared crawl's name, the same on every node (its Redis keys "
+      "start with crawler:{NAME}:); \"\" for the first seed's host.",
+      [](auto& c) -> auto& { return c.crawl_name; })
+                  .WithCheck(CheckSharedName, "a name of letters, digits, "
+                                              "'.', '_' or '-', or \"\""));
+  k.push_back(String(
+      "frontier.node_id", "--node-id",
+      "This node's id in the shared crawl and in its output file's name; "
+      "\"\" for hostname-pid.",
+      [](auto& c) -> auto& { return c.node_id; })
+                  .WithCheck(CheckSharedName, "a name of letters, digits, "
+                                              "'.', '_' or '-', or \"\""));
+  k.push_back(Seconds(
+      "frontier.timeout", 0.001, kMaxSeconds, "--frontier-timeout",
+      "While Redis is unreachable the node pauses; after this many seconds "
+      "it fails (exit status 1).",
+      [](auto& c) -> auto& { return c.job.frontier_unavailable_timeout_s; }));
+  k.push_back(Seconds(
+      "frontier.lease", 0.001, kMaxSeconds, "--frontier-lease",
+      "A node that stops renewing its hosts (killed, cut off) loses them "
+      "after this many seconds; its unfinished URLs go back to the queue.",
+      [](auto& c) -> auto& { return c.frontier_lease_ms; }));
   k.push_back(String(
       "output.path", "--output",
       "File the records are written to, relative to the "

@@ -301,6 +301,12 @@ TEST_SUITE("RunCommand") {
         "  revisit_initial: 7200\n"
         "  revisit_min: 600\n"
         "  revisit_max: 864000\n"
+        "frontier:\n"
+        "  url: redis://127.0.0.1:6380/2\n"
+        "  crawl_name: c1\n"
+        "  node_id: n1\n"
+        "  timeout: 5\n"
+        "  lease: 10\n"
         "output:\n"
         "  path: out.jsonl\n"
         "  format: csv\n"
@@ -400,6 +406,16 @@ TEST_SUITE("RunCommand") {
                          "10m",
                          "--revisit-max",
                          "10d",
+                         "--frontier",
+                         "redis://127.0.0.1:6380/2",
+                         "--crawl-name",
+                         "c1",
+                         "--node-id",
+                         "n1",
+                         "--frontier-timeout",
+                         "5",
+                         "--frontier-lease",
+                         "10",
                          "-H",
                          "X-Team: search",
                          "--header=Accept-Language: fr",

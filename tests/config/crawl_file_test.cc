@@ -476,11 +476,12 @@ TEST_CASE("the validator on broken files: one exact message each") {
       {"empty file", "# nothing here\n",
        "crawl.yaml:1:1: empty crawl file: expected a mapping of groups "
        "(seeds, scope, limits, politeness, robots, fetch, workers, state, "
-       "output, logging, metrics) with at least seeds.urls or seeds.files"},
+       "frontier, output, logging, metrics) with at least seeds.urls or "
+       "seeds.files"},
       {"a list at the top", "- https://a.test/\n",
        "crawl.yaml:1:1: expected a mapping of groups (seeds, scope, limits, "
-       "politeness, robots, fetch, workers, state, output, logging, metrics), got a "
-       "list"},
+       "politeness, robots, fetch, workers, state, frontier, output, logging, "
+       "metrics), got a list"},
       {"YAML syntax: unclosed [",
        "seeds:\n  urls: [https://a.test/\n"
        "limits:\n  max_depth: 2\n",
