@@ -27,6 +27,7 @@
 #include "crawler/cli/robots_command.h"
 #include "crawler/cli/run_command.h"
 #include "crawler/cli/shared_crawl.h"
+#include "crawler/cli/status_command.h"
 #include "crawler/cli/summary.h"
 #include "crawler/cli/url_command.h"
 #include "crawler/cli/validate_command.h"
@@ -66,6 +67,8 @@ Commands:
             override the file (crawler run --help)
   validate  check crawl files without fetching (crawler validate --help)
   robots    check URLs against a robots.txt file (crawler robots --help)
+  status    the progress of a crawl shared through Redis (crawl --frontier)
+            (crawler status --help)
   url       resolve and normalize a link as the crawler does
             (crawler url --help)
   warc      list the records of WARC files, print an archived body
@@ -471,6 +474,9 @@ int main(int argc, char** argv) {
     return crawler::cli::RunRobotsCommand(rest, stdout, stderr);
   }
   if (cmd == "url") return crawler::cli::RunUrlCommand(rest, stdout, stderr);
+  if (cmd == "status") {
+    return crawler::cli::RunStatusCommand(rest, stdout, stderr);
+  }
   if (cmd == "run") {
     crawler::cli::RunPlan plan =
         crawler::cli::PrepareRunCommand(rest, stdout, stderr);
@@ -482,6 +488,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "warc") return crawler::cli::RunWarcCommand(rest, stdout, stderr);
   return Usage("unknown command '" + cmd +
-               "' (commands: crawl, fetch, robots, run, url, validate, warc; "
+               "' (commands: crawl, fetch, robots, run, status, url, validate, "
+               "warc; "
                "see crawler --help)");
 }
