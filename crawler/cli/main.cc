@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "crawler/base/clock.h"
@@ -286,6 +287,15 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
         flags.node_id.empty() ? cli::DefaultNodeId() : flags.node_id;
     redis_options.host_lease_ms = static_cast<int>(
         std::clamp<int64_t>(flags.frontier_lease_ms, 1, 1 << 30));
+    // Hosts held at once: about what this node's transfer slots can serve
+    // (twice them, 8 to 64), so that the first node started does not take
+    // every host of a small crawl while the others wait.
+    const int workers = flags.job.workers.workers > 0
+                            ? flags.job.workers.workers
+                            : static_cast<int>(std::max(
+                                  1u, std::thread::hardware_concurrency()));
+    redis_options.max_held_hosts =
+        std::clamp(2 * workers * flags.job.workers.concurrency, 8, 64);
     // Renewed a few times per lease, at most once a second.
     redis_options.maintenance_interval_ms =
         std::clamp(redis_options.host_lease_ms / 4, 1, 1000);
