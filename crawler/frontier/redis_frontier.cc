@@ -932,6 +932,12 @@ bool RedisFrontier::Acquire(const std::string& name, SteadyTime now) {
   Host& h = hosts_[name];
   if (!h.held) {
     if (now < h.elsewhere_until) return false;
+    // Full: a host is not taken only for its robots.txt or a sitemap (that
+    // would let the first node take every host of a small crawl). Its
+    // holder, this node later or another, fetches them.
+    int held = 0;
+    for (const auto& [other, o] : hosts_) held += o.held ? 1 : 0;
+    if (held >= redis_options_.max_held_hosts) return false;
     StatusOr<bool> taken = TakeHost(name, now);
     if (!taken.ok() || !*taken) return false;
   }

@@ -208,7 +208,8 @@ class RedisFrontier : public Frontier {
                SteadyTime now) override;
   // Takes the host's lease first when no node holds it (one round trip);
   // false when another node holds it (asked again after
-  // held_elsewhere_recheck_ms) or Redis is unavailable.
+  // held_elsewhere_recheck_ms), when this node already holds
+  // max_held_hosts hosts, or Redis is unavailable.
   bool Acquire(const std::string& host, SteadyTime now) override;
   void Block(const std::string& host) override;
   void Unblock(const std::string& host) override;

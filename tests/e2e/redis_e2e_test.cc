@@ -1,0 +1,254 @@
+// Several `crawler crawl --frontier redis://...` nodes sharing one crawl
+// (issue 8, docs/redis.md), end to end: the real binary, a redis-server of
+// the test's own (tests/redis/redis_server.h) and the generated site of
+// tests/testdata/site_server.py.
+//
+// The site is served under 24 host names (h1.test ... h24.test, all sent to
+// 127.0.0.1 by --resolve; the server builds its links from the Host
+// header), so that the nodes have hosts to share: a host is leased to one
+// node at a time. What must hold: the union of the nodes' records is the
+// expected site (/__expected, once per host name), no URL is recorded twice
+// across the nodes, no page but robots.txt is requested twice (/__log), and
+// every node did part of the work. A node killed with SIGKILL mid-crawl loses nothing: its
+// hosts' leases expire (--frontier-lease 2) and the others take them over.
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crawler/testing/command.h"
+#include "crawler/testing/site_server.h"
+#include "crawler/testing/test_util.h"
+#include "tests/redis/redis_server.h"
+
+namespace crawler {
+namespace {
+
+using crawler::testing::Command;
+using crawler::testing::RedisServer;
+using crawler::testing::SiteServer;
+using nlohmann::json;
+
+constexpr int kHosts = 24;
+
+std::string HostName(int i) { return "h" + std::to_string(i) + ".test"; }
+
+struct Setup {
+  std::unique_ptr<RedisServer> redis;
+  std::unique_ptr<SiteServer> site;
+  std::string dir;  // Where the nodes write their records.
+
+  explicit Setup(const std::string& name) {
+    auto r = RedisServer::Start();
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    redis = std::move(r).value();
+    auto s = SiteServer::Start({"--pages", "30", "--slow-ms", "20"});
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    site = std::move(s).value();
+    dir = crawler::testing::TempDir() + "/" + name;
+    REQUIRE(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'")
+                            .c_str()) == 0);
+  }
+
+  // `crawler crawl` of every host as node `node`, records to
+  // dir/out.NODE.jsonl.
+  std::unique_ptr<Command> StartNode(const std::string& node) const {
+    const std::string port = std::to_string(site->port());
+    std::vector<std::string> args = {
+        crawler::testing::RunfilePath("crawler/cli/crawler"),
+        "crawl",
+        "--allow-private",
+        "--resolve",
+        "*.test:" + port + ":127.0.0.1",
+        "--frontier",
+        redis->Url(),
+        "--crawl-name",
+        "e2e",
+        "--node-id",
+        node,
+        "--frontier-lease",
+        "2",
+        "--delay",
+        "0",
+        "-w",
+        "1",
+        "-c",
+        "2",
+        "--max-duration",
+        "120",
+        "-o",
+        dir + "/out.jsonl"};
+    for (int i = 1; i <= kHosts; ++i) {
+      args.push_back("http://" + HostName(i) + ":" + port + "/");
+    }
+    auto cmd = Command::Start(args);
+    REQUIRE_MESSAGE(cmd.ok(), cmd.status().ToString());
+    return std::move(cmd).value();
+  }
+
+  // The URLs a crawl of every host must fetch: /__expected, whose URLs are
+  // on 127.0.0.1:PORT, once per host name.
+  std::set<std::string> Expected() const {
+    StatusOr<std::string> body = site->Get("/__expected");
+    REQUIRE_MESSAGE(body.ok(), body.status().ToString());
+    const std::string self = "http://127.0.0.1:" + std::to_string(site->port());
+    std::set<std::string> out;
+    const json all = json::parse(*body);
+    for (auto it = all.begin(); it != all.end(); ++it) {
+      const std::string url = it.key();
+      REQUIRE_MESSAGE(url.rfind(self, 0) == 0, url);
+      for (int i = 1; i <= kHosts; ++i) {
+        out.insert("http://" + HostName(i) + ":" +
+                   std::to_string(site->port()) + url.substr(self.size()));
+      }
+    }
+    return out;
+  }
+
+  // The (Host, path) of every request the site answered.
+  std::vector<std::pair<std::string, std::string>> Requests() const {
+    StatusOr<std::string> body = site->Get("/__log");
+    REQUIRE_MESSAGE(body.ok(), body.status().ToString());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const json& e : json::parse(*body)) out.emplace_back(e["host"], e["path"]);
+    return out;
+  }
+};
+
+std::vector<json> ReadRecords(const std::string& path) {
+  std::vector<json> records;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    REQUIRE_MESSAGE(!j.is_discarded(), path << ": not JSON: " << line);
+    records.push_back(std::move(j));
+  }
+  return records;
+}
+
+std::string First(const std::vector<std::string>& v) {
+  return v.empty() ? "" : v.front();
+}
+
+bool Unfetched(const json& r) {
+  if (!r["error"].is_string()) return false;
+  const std::string e = r["error"];
+  return e.rfind("blocked_by_robots:", 0) == 0 ||
+         e.rfind("robots_unreachable:", 0) == 0;
+}
+
+// Checks the nodes' records together: each URL once, the fetched ones
+// exactly `expected`; returns the records per node.
+std::map<std::string, size_t> CheckUnion(const Setup& setup,
+                                         const std::vector<std::string>& nodes,
+                                         const std::set<std::string>& expected) {
+  std::map<std::string, size_t> per_node;
+  std::map<std::string, std::string> writer;  // URL -> the node that wrote it.
+  std::set<std::string> fetched;
+  for (const std::string& node : nodes) {
+    for (const json& r : ReadRecords(setup.dir + "/out." + node + ".jsonl")) {
+      const std::string url = r["url"];
+      ++per_node[node];
+      auto [it, fresh] = writer.emplace(url, node);
+      CHECK_MESSAGE(fresh, url << " recorded by " << it->second << " and "
+                               << node);
+      if (!Unfetched(r)) fetched.insert(url);
+    }
+  }
+  std::vector<std::string> missing, extra;
+  for (const std::string& u : expected) {
+    if (!fetched.count(u)) missing.push_back(u);
+  }
+  for (const std::string& u : fetched) {
+    if (!expected.count(u)) extra.push_back(u);
+  }
+  CHECK_MESSAGE(missing.empty(), missing.size() << " expected URLs have no "
+                                                << "record, e.g. "
+                                                << First(missing));
+  CHECK_MESSAGE(extra.empty(), extra.size() << " unexpected records, e.g. "
+                                            << First(extra));
+  return per_node;
+}
+
+TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
+  Setup setup("three");
+  const std::vector<std::string> nodes = {"n1", "n2", "n3"};
+  std::vector<std::unique_ptr<Command>> running;
+  for (const std::string& n : nodes) running.push_back(setup.StartNode(n));
+  for (size_t i = 0; i < running.size(); ++i) {
+    std::optional<int> code = running[i]->Wait(150000);
+    REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
+    CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
+    CHECK_MESSAGE(running[i]->Stderr().find("crawl stopped (done)") !=
+                      std::string::npos,
+                  running[i]->Stderr());
+  }
+  const std::set<std::string> expected = setup.Expected();
+  REQUIRE(expected.size() > 1000);
+  const std::map<std::string, size_t> per_node =
+      CheckUnion(setup, nodes, expected);
+  for (const std::string& n : nodes) {
+    const bool worked = per_node.count(n) > 0 && per_node.at(n) > 0;
+    CHECK_MESSAGE(worked, n << " wrote no record");
+  }
+  // No page requested twice. robots.txt may be: each node that holds a
+  // host fetches the host's rules once (docs/redis.md).
+  std::map<std::pair<std::string, std::string>, int> requests;
+  for (const auto& r : setup.Requests()) {
+    if (r.second == "/robots.txt") continue;
+    const int times = ++requests[r];
+    CHECK_MESSAGE(times == 1, r.first << r.second << " requested twice");
+  }
+  // `crawler status` sees the finished crawl.
+  auto status = Command::Start(
+      {crawler::testing::RunfilePath("crawler/cli/crawler"), "status",
+       "--frontier", setup.redis->Url(), "--crawl-name", "e2e", "--json"});
+  REQUIRE(status.ok());
+  REQUIRE((*status)->Wait(10000) == std::optional<int>(0));
+  const json progress = json::parse((*status)->Stdout());
+  CHECK(progress["queued"] == 0);
+  CHECK(progress["in_flight"] == 0);
+  CHECK(progress["nodes"].size() == 3);
+}
+
+TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
+          "is lost") {
+  Setup setup("kill");
+  const std::vector<std::string> nodes = {"k1", "k2", "k3"};
+  std::vector<std::unique_ptr<Command>> running;
+  for (const std::string& n : nodes) running.push_back(setup.StartNode(n));
+  // Kill k1 once it has written some records (it is then holding hosts
+  // with URLs in flight).
+  const std::string k1_out = setup.dir + "/out.k1.jsonl";
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ReadRecords(k1_out).size() < 40 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE_MESSAGE(ReadRecords(k1_out).size() >= 40,
+                  "k1 wrote too few records before the end: "
+                      << running[0]->Stderr());
+  REQUIRE(::kill(running[0]->pid(), SIGKILL) == 0);
+  REQUIRE(running[0]->Wait(10000) == std::optional<int>(-SIGKILL));
+  for (size_t i = 1; i < running.size(); ++i) {
+    std::optional<int> code = running[i]->Wait(150000);
+    REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
+    CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
+  }
+  // Every expected URL is recorded once, by k1 before it died or by the
+  // others (a URL k1 was fetching when killed is fetched again: /__log may
+  // show it twice, the records do not).
+  CheckUnion(setup, nodes, setup.Expected());
+}
+
+}  // namespace
+}  // namespace crawler
