@@ -9,8 +9,10 @@
 // node at a time. What must hold: the union of the nodes' records is the
 // expected site (/__expected, once per host name), no URL is recorded twice
 // across the nodes, no page but robots.txt is requested twice (/__log), and
-// every node did part of the work. A node killed with SIGKILL mid-crawl loses nothing: its
-// hosts' leases expire (--frontier-lease 2) and the others take them over.
+// every node did part of the work. A node killed with SIGKILL mid-crawl
+// loses nothing: its hosts' leases expire (--frontier-lease 2) and the
+// others take them over. A node whose Redis is gone for good pauses, then
+// fails with exit status 1 after --frontier-timeout.
 #include <signal.h>
 
 #include <chrono>
@@ -59,7 +61,8 @@ struct Setup {
 
   // `crawler crawl` of every host as node `node`, records to
   // dir/out.NODE.jsonl.
-  std::unique_ptr<Command> StartNode(const std::string& node) const {
+  std::unique_ptr<Command> StartNode(
+      const std::string& node, const std::vector<std::string>& extra = {}) const {
     const std::string port = std::to_string(site->port());
     std::vector<std::string> args = {
         crawler::testing::RunfilePath("crawler/cli/crawler"),
@@ -85,6 +88,7 @@ struct Setup {
         "120",
         "-o",
         dir + "/out.jsonl"};
+    args.insert(args.end(), extra.begin(), extra.end());
     for (int i = 1; i <= kHosts; ++i) {
       args.push_back("http://" + HostName(i) + ":" + port + "/");
     }
@@ -248,6 +252,37 @@ TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
   // others (a URL k1 was fetching when killed is fetched again: /__log may
   // show it twice, the records do not).
   CheckUnion(setup, nodes, setup.Expected());
+}
+
+TEST_CASE("Redis gone for good: the node pauses, then fails with a clear "
+          "error after --frontier-timeout") {
+  Setup setup("gone");
+  std::unique_ptr<Command> node = setup.StartNode("g1", {"--frontier-timeout", "2"});
+  const std::string out = setup.dir + "/out.g1.jsonl";
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ReadRecords(out).size() < 20 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(ReadRecords(out).size() >= 20);
+  setup.redis->Kill();
+  const auto killed = std::chrono::steady_clock::now();
+  std::optional<int> code = node->Wait(60000);
+  REQUIRE_MESSAGE(code.has_value(), "the node did not give up");
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - killed)
+          .count();
+  CHECK(*code == 1);
+  const std::string err = node->Stderr();
+  CHECK_MESSAGE(err.find("frontier unavailable") != std::string::npos, err);
+  CHECK_MESSAGE(err.find("the frontier stayed unavailable for 2 s") !=
+                    std::string::npos,
+                err);
+  CHECK(waited >= 1.5);
+  CHECK(waited < 30);
+  // What was written stays: whole JSON lines.
+  CHECK(ReadRecords(out).size() >= 20);
 }
 
 }  // namespace
