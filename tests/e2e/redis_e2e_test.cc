@@ -254,6 +254,44 @@ TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
   CheckUnion(setup, nodes, setup.Expected());
 }
 
+TEST_CASE("--max-pages is crawl-wide: three nodes fetch 100 pages in all") {
+  Setup setup("max_pages");
+  const std::vector<std::string> nodes = {"m1", "m2", "m3"};
+  std::vector<std::unique_ptr<Command>> running;
+  for (const std::string& n : nodes) {
+    running.push_back(setup.StartNode(n, {"--max-pages", "100"}));
+  }
+  for (size_t i = 0; i < running.size(); ++i) {
+    std::optional<int> code = running[i]->Wait(150000);
+    REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
+    CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
+    CHECK_MESSAGE(running[i]->Stderr().find("crawl stopped (max_pages)") !=
+                      std::string::npos,
+                  running[i]->Stderr());
+  }
+  size_t fetched = 0;
+  std::set<std::string> urls;
+  for (const std::string& n : nodes) {
+    for (const json& r : ReadRecords(setup.dir + "/out." + n + ".jsonl")) {
+      CHECK(urls.insert(r["url"].get<std::string>()).second);
+      if (!Unfetched(r)) ++fetched;
+    }
+  }
+  CHECK(fetched == 100);
+}
+
+TEST_CASE("--frontier with --state: a usage error, for now") {
+  auto cmd = Command::Start(
+      {crawler::testing::RunfilePath("crawler/cli/crawler"), "crawl",
+       "http://a.test/", "--frontier", "redis://127.0.0.1:1/0", "--state",
+       crawler::testing::TempDir() + "/state"});
+  REQUIRE(cmd.ok());
+  REQUIRE((*cmd)->Wait(10000) == std::optional<int>(2));
+  CHECK((*cmd)->Stderr().find(
+            "--frontier and --state cannot be used together yet") !=
+        std::string::npos);
+}
+
 TEST_CASE("Redis gone for good: the node pauses, then fails with a clear "
           "error after --frontier-timeout") {
   Setup setup("gone");
