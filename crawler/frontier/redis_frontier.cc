@@ -226,8 +226,20 @@ return {lost, counts, redis.call('ZCARD', P .. 'hosts'), #expired}
 )lua";
 
 // ARGV[4] bucket, ARGV[5] member: 1 the first time.
+// ARGV[4] bucket, ARGV[5] member, ARGV[6] "1" when this node's last claim
+// of the URL got no reply (it may have been applied). The node's last
+// kClaimLog claims are kept in cl:NODE, so that such a retry finds its own
+// claim there and is true again: a claim is idempotent for its node.
 constexpr char kClaimBody[] = R"lua(
-if redis.call('SADD', P .. 'd:' .. ARGV[4], ARGV[5]) == 0 then return 0 end
+local mine = ARGV[4] .. ' ' .. ARGV[5]
+if redis.call('SADD', P .. 'd:' .. ARGV[4], ARGV[5]) == 0 then
+  if ARGV[6] == '1' and redis.call('LPOS', P .. 'cl:' .. node, mine) then
+    return 1
+  end
+  return 0
+end
+redis.call('LPUSH', P .. 'cl:' .. node, mine)
+redis.call('LTRIM', P .. 'cl:' .. node, 0, 4095)
 redis.call('HINCRBY', P .. 'n', 'done', 1)
 redis.call('HINCRBY', P .. 'ndone', node, 1)
 return 1
@@ -1015,14 +1027,19 @@ StatusOr<bool> RedisFrontier::ClaimRecord(const std::string& url) {
   std::string bucket, fpm;
   Split(url, &bucket, &fpm);
   ++stats_.round_trips;
+  const bool retry = unknown_claims_.count(url) > 0;
   StatusOr<Reply> r = client_->Eval(
       ClaimScript(), {prefix_ + "n"},
       {prefix_, node_id_, std::to_string(redis_options_.host_lease_ms), bucket,
-       fpm});
+       fpm, retry ? "1" : "0"});
   if (!r.ok()) {
+    // The script may have run (e.g. a reply that timed out): the next
+    // claim of this URL accepts this node's own claim.
+    unknown_claims_.insert(url);
     health_ = r.status();
     return r.status();
   }
+  if (retry) unknown_claims_.erase(url);
   health_ = Status::Ok();
   return r->integer == 1;
 }

@@ -68,6 +68,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -227,7 +228,10 @@ class RedisFrontier : public Frontier {
   // nodes (an atomic SADD on the crawl's done-set), false when some node
   // claimed it before. Call it just before writing the URL's record and
   // write only on true. One round trip. Fails with kUnavailable when Redis
-  // is unreachable (write nothing then; retry later).
+  // is unreachable (write nothing then; retry later). Idempotent for this
+  // node: after a call that got no reply (its SADD may have been applied),
+  // the next call for the URL is true if this node's claim is among its
+  // last 4096 (key cl:NODE).
   StatusOr<bool> ClaimRecord(const std::string& url) override;
   // Ends a leased URL: it leaves the in-flight set (batched with Add()).
   // Call it after the URL's record was written and its links were Add()ed.
@@ -350,6 +354,8 @@ class RedisFrontier : public Frontier {
   mutable std::vector<Delayed> delayed_;  // A heap, earliest first.
   mutable uint64_t delayed_seq_ = 0;
   mutable std::unordered_map<std::string, Leased> leased_;  // By URL.
+  // URLs whose last ClaimRecord() got no reply (it may have been applied).
+  std::unordered_set<std::string> unknown_claims_;
   SeenSet known_;  // Fingerprints known to be seen crawl-wide.
   mutable Counters counters_;
   mutable int64_t hosts_queued_ = 0;

@@ -353,6 +353,60 @@ TEST_SUITE("RedisFrontier") {
     CHECK(*other);
   }
 
+  TEST_CASE("ClaimRecord after a lost reply is true again for its node only") {
+    auto server = StartServer();
+    FakeClock clock;
+    // A client whose next Eval runs but whose reply is lost (a timeout).
+    class LosingClient : public redis::RedisClient {
+     public:
+      explicit LosingClient(std::unique_ptr<redis::RedisClient> c)
+          : c_(std::move(c)) {}
+      bool lose_next = false;
+      StatusOr<redis::Reply> Command(
+          const std::vector<std::string>& argv) override {
+        return c_->Command(argv);
+      }
+      StatusOr<std::vector<redis::Reply>> Pipeline(
+          const std::vector<std::vector<std::string>>& cmds) override {
+        return c_->Pipeline(cmds);
+      }
+      StatusOr<redis::Reply> Eval(const redis::Script& script,
+                                  const std::vector<std::string>& keys,
+                                  const std::vector<std::string>& args) override {
+        StatusOr<redis::Reply> r = c_->Eval(script, keys, args);
+        if (lose_next) {
+          lose_next = false;
+          return UnavailableError("no reply: timed out");
+        }
+        return r;
+      }
+      Status health() const override { return c_->health(); }
+
+     private:
+      std::unique_ptr<redis::RedisClient> c_;
+    };
+    auto address = redis::ParseRedisUrl(server->Url());
+    REQUIRE_OK(address.status());
+    auto losing = std::make_unique<LosingClient>(
+        std::make_unique<redis::HiredisClient>(*address,
+                                               redis::HiredisClient::Options{}));
+    LosingClient* client = losing.get();
+    RedisFrontier a(std::move(losing), {.delay_s = 0}, Node("a"), clock);
+    auto b = Make(*server, Node("b"), clock);
+    client->lose_next = true;
+    auto lost = a.ClaimRecord("http://x.test/page");
+    CHECK_FALSE(lost.ok());  // Applied in Redis, but a cannot know.
+    auto again = a.ClaimRecord("http://x.test/page");
+    REQUIRE_OK(again.status());
+    CHECK(*again);  // Its own claim: write the record.
+    auto third = a.ClaimRecord("http://x.test/page");
+    REQUIRE_OK(third.status());
+    CHECK_FALSE(*third);  // Not a retry any more.
+    auto other = b->ClaimRecord("http://x.test/page");
+    REQUIRE_OK(other.status());
+    CHECK_FALSE(*other);
+  }
+
   TEST_CASE("the pages counter is shared: max_pages holds across nodes") {
     auto server = StartServer();
     FakeClock clock;
