@@ -254,6 +254,42 @@ TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
   CheckUnion(setup, nodes, setup.Expected());
 }
 
+TEST_CASE("Redis stopped for 7 s mid-crawl: the nodes pause, then finish "
+          "with nothing lost") {
+  Setup setup("pause");
+  const std::vector<std::string> nodes = {"p1", "p2", "p3"};
+  std::vector<std::unique_ptr<Command>> running;
+  for (const std::string& n : nodes) running.push_back(setup.StartNode(n));
+  const std::string p1_out = setup.dir + "/out.p1.jsonl";
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ReadRecords(p1_out).size() < 40 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(ReadRecords(p1_out).size() >= 40);
+  // Stopped, not gone: commands time out (5 s) and connections hang, as in
+  // a network cut; its data stays.
+  REQUIRE(::kill(setup.redis->pid(), SIGSTOP) == 0);
+  std::this_thread::sleep_for(std::chrono::seconds(7));
+  REQUIRE(::kill(setup.redis->pid(), SIGCONT) == 0);
+  for (size_t i = 0; i < running.size(); ++i) {
+    std::optional<int> code = running[i]->Wait(150000);
+    REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
+    CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
+  }
+  // At least one node noticed (one that was waiting on Redis when it
+  // stopped) and said so, then that it was back.
+  bool paused = false, back = false;
+  for (const auto& r : running) {
+    paused = paused || r->Stderr().find("frontier unavailable") != std::string::npos;
+    back = back || r->Stderr().find("frontier available again") != std::string::npos;
+  }
+  CHECK(paused);
+  CHECK(back);
+  CheckUnion(setup, nodes, setup.Expected());
+}
+
 TEST_CASE("--max-pages is crawl-wide: three nodes fetch 100 pages in all") {
   Setup setup("max_pages");
   const std::vector<std::string> nodes = {"m1", "m2", "m3"};
