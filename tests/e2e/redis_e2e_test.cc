@@ -15,6 +15,7 @@
 // fails with exit status 1 after --frontier-timeout.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -61,8 +62,9 @@ struct Setup {
 
   // `crawler crawl` of every host as node `node`, records to
   // dir/out.NODE.jsonl.
-  std::unique_ptr<Command> StartNode(
-      const std::string& node, const std::vector<std::string>& extra = {}) const {
+  std::unique_ptr<Command> StartNode(const std::string& node,
+                                     const std::vector<std::string>& extra = {},
+                                     int hosts = kHosts) const {
     const std::string port = std::to_string(site->port());
     std::vector<std::string> args = {
         crawler::testing::RunfilePath("crawler/cli/crawler"),
@@ -89,7 +91,7 @@ struct Setup {
         "-o",
         dir + "/out.jsonl"};
     args.insert(args.end(), extra.begin(), extra.end());
-    for (int i = 1; i <= kHosts; ++i) {
+    for (int i = 1; i <= hosts; ++i) {
       args.push_back("http://" + HostName(i) + ":" + port + "/");
     }
     auto cmd = Command::Start(args);
@@ -118,11 +120,14 @@ struct Setup {
 
   // The (Host, path) of every request the site answered.
   std::vector<std::pair<std::string, std::string>> Requests() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const json& e : Log()) out.emplace_back(e["host"], e["path"]);
+    return out;
+  }
+  json Log() const {
     StatusOr<std::string> body = site->Get("/__log");
     REQUIRE_MESSAGE(body.ok(), body.status().ToString());
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const json& e : json::parse(*body)) out.emplace_back(e["host"], e["path"]);
-    return out;
+    return json::parse(*body);
   }
 };
 
@@ -288,6 +293,40 @@ TEST_CASE("Redis stopped for 7 s mid-crawl: the nodes pause, then finish "
   CHECK(paused);
   CHECK(back);
   CheckUnion(setup, nodes, setup.Expected());
+}
+
+TEST_CASE("politeness holds across nodes: --delay 0.2 per host, one "
+          "request at a time") {
+  Setup setup("polite");
+  const std::vector<std::string> nodes = {"q1", "q2", "q3"};
+  std::vector<std::unique_ptr<Command>> running;
+  for (const std::string& n : nodes) {
+    running.push_back(setup.StartNode(
+        n, {"--delay", "0.2", "--max-pages", "60"}, /*hosts=*/6));
+  }
+  for (size_t i = 0; i < running.size(); ++i) {
+    std::optional<int> code = running[i]->Wait(150000);
+    REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
+    CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
+  }
+  // Per host, whichever node sent them: request starts at least 0.2 s
+  // apart, and never two at once.
+  std::map<std::string, std::vector<std::pair<double, double>>> by_host;
+  for (const json& e : setup.Log()) {
+    by_host[e["host"]].emplace_back(e["start"].get<double>(),
+                                    e["end"].get<double>());
+  }
+  CHECK(by_host.size() == 6);
+  for (auto& [host, requests] : by_host) {
+    std::sort(requests.begin(), requests.end());
+    for (size_t i = 1; i < requests.size(); ++i) {
+      const double gap = requests[i].first - requests[i - 1].first;
+      CHECK_MESSAGE(gap >= 0.2 - 0.02, host << ": two requests " << gap
+                                             << " s apart");
+      CHECK_MESSAGE(requests[i].first >= requests[i - 1].second - 0.001,
+                    host << ": two requests at once");
+    }
+  }
 }
 
 TEST_CASE("--max-pages is crawl-wide: three nodes fetch 100 pages in all") {
