@@ -8,7 +8,7 @@
 // twice as fast as libdeflate's level 1 (on the benchmark site's records: 17
 // us a record at igzip level 0, ratio 0.46, against 44 us and 0.40). Level 0
 // of this class is not igzip's level 0 (which still compresses) but stored
-// blocks, written here, with ISA-L's CRC-32. Members are read with zlib,
+// blocks, written here, with zlib's CRC-32. Members are read with zlib,
 // whose streaming inflate finds where a member ends.
 //
 // Thread-safety: GzipCompressor is NOT thread-safe (one compressor and a
