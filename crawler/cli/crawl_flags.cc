@@ -170,6 +170,11 @@ Output:
                           HTML page with charts (pages per second, status
                           codes, content types, depths, top hosts, slowest
                           pages, errors)
+      --summary-json FILE write the run's summary to FILE when it ends: one
+                          JSON object with the outcome and exit status,
+                          counts by terminal state, bytes, duration and
+                          the change counts (with --state it is always
+                          written to DIR/last-run.json too)
       --state DIR         keep the crawl's state in DIR (created if needed)
                           between runs: a run stopped by Ctrl-C, a limit
                           or a crash is resumed by the next one; a later
@@ -447,6 +452,11 @@ StatusOr<CrawlFlags> ParseCrawlFlags(const std::vector<std::string>& args,
       ASSIGN_OR_RETURN(f.report, need());
       if (f.report.empty()) {
         return InvalidArgumentError("--report needs a file name");
+      }
+    } else if (a == "--summary-json") {
+      ASSIGN_OR_RETURN(f.summary_json, need());
+      if (f.summary_json.empty()) {
+        return InvalidArgumentError("--summary-json needs a file name");
       }
     } else if (a == "--state") {
       ASSIGN_OR_RETURN(f.state, need());

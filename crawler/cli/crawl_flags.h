@@ -54,6 +54,13 @@ struct CrawlFlags {
   // --state DIR: the crawl's state between runs (resume, re-crawl); "" for
   // none.
   std::string state;
+  // --summary-json FILE: also write the run's summary (JSON, run_summary.h)
+  // there when it ends; "" for none. With a state it is always written to
+  // DIR/last-run.json too.
+  std::string summary_json;
+  // Not a flag: the crawl file `crawler run` loaded ("" for `crawl`), named
+  // in the run summary.
+  std::string crawl_file;
   // A crawl shared by several nodes through Redis (docs/redis.md).
   // --frontier redis://HOST[:PORT][/DB]; "" for a crawl of one node.
   std::string frontier_url;

@@ -7,6 +7,7 @@
 //   2   usage error (message names the bad argument), or an invalid crawl
 //       file (`run`, `validate`: every error with file, line and column)
 //   3   the job ended with more errors than --max-error-rate allows
+//   4   refused: another run holds the --state directory
 //   130 stopped by SIGINT, 143 stopped by SIGTERM
 #include <signal.h>
 
@@ -27,6 +28,9 @@
 #include "crawler/cli/job_console.h"
 #include "crawler/cli/robots_command.h"
 #include "crawler/cli/run_command.h"
+#include "crawler/cli/run_summary.h"
+#include "crawler/cli/runs_command.h"
+#include "crawler/cli/schedule_command.h"
 #include "crawler/cli/shared_crawl.h"
 #include "crawler/cli/status_command.h"
 #include "crawler/cli/summary.h"
@@ -74,13 +78,19 @@ Commands:
             (crawler url --help)
   warc      list the records of WARC files, print an archived body
             (crawler warc --help)
+  runs      list the runs a crawl state remembers (crawler runs --help)
+  cron      print the crontab line that runs a crawl file on its
+            schedule.cron (crawler cron --help)
+  schedule  run a crawl file on its schedule.cron in the foreground, for
+            hosts without cron (crawler schedule --help)
 
 Options:
   -h, --help       show this help
   -V, --version    print the version
 
 Exit status: 0 success, 1 failure, 2 usage or crawl-file error, 3 more
-errors than --max-error-rate allows, 130/143 interrupted (SIGINT/SIGTERM; a
+errors than --max-error-rate allows, 4 refused: another run holds the
+--state directory, 130/143 interrupted (SIGINT/SIGTERM; a
 second Ctrl-C stops at once).
 )";
 
@@ -253,17 +263,27 @@ int RunCrawl(const std::vector<std::string>& args) {
   return Crawl(flags);
 }
 
-int Crawl(crawler::cli::CrawlFlags& flags) {
+int CrawlRun(crawler::cli::CrawlFlags& flags, crawler::cli::RunReport* report) {
   using namespace crawler;
+  // Every way out says why in the run summary too.
+  auto usage = [&](const std::string& m) {
+    report->message = m;
+    return Usage(m);
+  };
+  auto fail = [&](const std::string& m, int code = kExitFailure) {
+    report->message = m;
+    std::fprintf(stderr, "crawler: %s\n", m.c_str());
+    return code;
+  };
   if (flags.fetch.insecure) std::fputs(kInsecureWarning, stderr);
   std::vector<std::string> seeds = flags.seeds;
   for (const std::string& file : flags.seed_files) {
     StatusOr<std::vector<std::string>> more = cli::ReadSeedFile(file);
-    if (!more.ok()) return Usage("crawl: --seeds: " + more.status().message());
+    if (!more.ok()) return usage("crawl: --seeds: " + more.status().message());
     seeds.insert(seeds.end(), more->begin(), more->end());
   }
   if (seeds.empty()) {
-    return Usage("crawl: no seed URLs (give URLs or --seeds FILE)");
+    return usage("crawl: no seed URLs (give URLs or --seeds FILE)");
   }
   SystemClock clock;
   // --frontier: a crawl shared through Redis (docs/redis.md). Each node
@@ -274,7 +294,7 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   std::string output_path = flags.output;
   if (!flags.frontier_url.empty()) {
     if (!flags.state.empty()) {
-      return Usage(
+      return usage(
           "crawl: --frontier and --state cannot be used together yet (the "
           "state would resume one node's part of a crawl that the shared "
           "frontier owns; docs/redis.md)");
@@ -303,11 +323,10 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
         frontier::RedisFrontier::Create(flags.frontier_url, flags.job.frontier,
                                         redis_options, clock);
     if (!made.ok()) {
-      std::fprintf(stderr, "crawler: --frontier %s: %s\n",
-                   flags.frontier_url.c_str(),
-                   made.status().message().c_str());
-      return made.status().code() == Code::kInvalidArgument ? kExitUsage
-                                                            : kExitFailure;
+      return fail(
+          "--frontier " + flags.frontier_url + ": " + made.status().message(),
+          made.status().code() == Code::kInvalidArgument ? kExitUsage
+                                                         : kExitFailure);
     }
     shared = std::move(*made);
     flags.job.shared_frontier = shared.get();
@@ -319,14 +338,14 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
     StatusOr<std::unique_ptr<state::StateStore>> opened =
         state::OpenStateStore(flags.state);
     if (!opened.ok()) {
-      std::fprintf(stderr, "crawler: %s\n", opened.status().message().c_str());
-      if (opened.status().code() == Code::kFailedPrecondition) {
-        return cli::kExitStateLocked;
-      }
-      return opened.status().code() == Code::kInvalidArgument ? kExitUsage
-                                                              : kExitFailure;
+      const Code code = opened.status().code();
+      return fail(opened.status().message(),
+                  code == Code::kFailedPrecondition ? cli::kExitStateLocked
+                  : code == Code::kInvalidArgument  ? kExitUsage
+                                                    : kExitFailure);
     }
     state = std::move(*opened);
+    report->state_dir = state->dir();
   }
   // --warc: each worker writes its own WARC files (docs/warc.md).
   warc::ArchiveFactory archive;
@@ -340,7 +359,7 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
                              scope::ScopeModeName(flags.job.scope.mode) +
                              ", max depth " +
                              std::to_string(flags.job.max_depth)}});
-    if (!made.ok()) return Usage("crawl: " + made.status().message());
+    if (!made.ok()) return usage("crawl: " + made.status().message());
     archive = std::move(*made);
   }
   // --report and --metrics; the metrics server process is forked here,
@@ -349,30 +368,24 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
       cli::CrawlObservers::Start(flags, seeds, stderr);
   if (!observers.ok()) {
     if (observers.status().code() == Code::kInvalidArgument) {
-      return Usage("crawl: " + observers.status().message());
+      return usage("crawl: " + observers.status().message());
     }
-    std::fprintf(stderr, "crawler: %s\n", observers.status().message().c_str());
-    return kExitFailure;
+    return fail(observers.status().message());
   }
   (*observers)->Attach(&flags.job);
   StatusOr<Records> records = OpenRecords(
       output_path, flags.records, output::RecordKind::kCrawl, state.get());
-  if (!records.ok()) return Usage("crawl: " + records.status().message());
+  if (!records.ok()) return usage("crawl: " + records.status().message());
   if (state != nullptr) {
     StatusOr<int64_t> run =
         state->BeginRun(UnixMs(clock), flags.output == "-" ? "" : flags.output,
                         std::max<int64_t>(records->sink->Position(), 0));
-    if (!run.ok()) {
-      std::fprintf(stderr, "crawler: %s\n", run.status().message().c_str());
-      return kExitFailure;
-    }
+    if (!run.ok()) return fail(run.status().message());
+    report->run_id = *run;
     flags.job.state = state.get();
   }
   StatusOr<std::unique_ptr<mp::SharedStats>> stats = MakeStats();
-  if (!stats.ok()) {
-    std::fprintf(stderr, "crawler: %s\n", stats.status().ToString().c_str());
-    return kExitFailure;
-  }
+  if (!stats.ok()) return fail(stats.status().ToString());
   flags.job.stats = stats->get();
   cli::JobConsole::Options console_options;
   console_options.log = flags.log;
@@ -381,7 +394,7 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   console_options.stats = stats->get();
   StatusOr<std::unique_ptr<cli::JobConsole>> console =
       cli::JobConsole::Open(console_options, log::StandardError(), clock);
-  if (!console.ok()) return Usage("crawl: " + console.status().message());
+  if (!console.ok()) return usage("crawl: " + console.status().message());
   log::Logger& logger = (*console)->logger();
   flags.job.logger = &logger;
   if ((*console)->progress() != nullptr) {
@@ -416,7 +429,8 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
   Status finished = (*observers)->Finish(summary.status(), clock);
   if (!finished.ok() && summary.ok()) summary = finished;
   if (!summary.ok()) {
-    logger.Error("crawl failed: " + summary.status().message());
+    report->message = "crawl failed: " + summary.status().message();
+    logger.Error(report->message);
     if (state != nullptr) {
       // What was committed stays; the run is marked failed.
       (void)state->EndRun(UnixMs(clock), "failed", kExitFailure, {},
@@ -425,6 +439,7 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
     return kExitFailure;
   }
   const coordinator::CrawlSummary& s = *summary;
+  report->summary = s;
   if (state != nullptr) {
     Status ended =
         state->EndRun(UnixMs(clock), s.stop_reason, cli::CrawlExitCode(s),
@@ -441,13 +456,15 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
                        {"gone", static_cast<int64_t>(s.changes.gone)}},
                       records->writer->position());
     if (!ended.ok()) {
-      logger.Error("crawl state: " + ended.message());
+      report->message = "crawl state: " + ended.message();
+      logger.Error(report->message);
       return kExitFailure;
     }
   }
   if (s.error_rate_exceeded && s.interrupted_by == 0) {
-    logger.Error(cli::ErrorRateMessage(s.error_rate, s.errors, s.pages,
-                                       flags.job.max_error_rate, "pages"));
+    report->message = cli::ErrorRateMessage(s.error_rate, s.errors, s.pages,
+                                            flags.job.max_error_rate, "pages");
+    logger.Error(report->message);
   }
   // The summary; its last line says why the crawl stopped.
   for (const std::string& line :
@@ -455,6 +472,35 @@ int Crawl(crawler::cli::CrawlFlags& flags) {
     logger.Info(line);
   }
   return cli::CrawlExitCode(s);
+}
+
+// Runs the crawl, then writes its run summary (run_summary.h).
+int Crawl(crawler::cli::CrawlFlags& flags) {
+  using namespace crawler;
+  SystemClock clock;
+  cli::RunReport report;
+  report.crawl_file = flags.crawl_file;
+  report.started_ms = UnixMs(clock);
+  report.output_path = flags.output == "-" ? "" : flags.output;
+  report.exit_code = CrawlRun(flags, &report);
+  report.ended_ms = UnixMs(clock);
+  const std::string json = cli::RunSummaryJson(report);
+  std::vector<std::string> paths;
+  // The state's copy only when this run held the state (not when refused).
+  if (!report.state_dir.empty()) {
+    paths.push_back(report.state_dir + "/last-run.json");
+  }
+  if (!flags.summary_json.empty()) paths.push_back(flags.summary_json);
+  for (const std::string& path : paths) {
+    Status written = cli::WriteFileAtomically(path, json);
+    if (!written.ok()) {
+      std::fprintf(stderr, "crawler: run summary: %s\n",
+                   written.message().c_str());
+      // Whoever reads the summary would miss this run: not a success.
+      if (report.exit_code == kExitOk) report.exit_code = kExitFailure;
+    }
+  }
+  return report.exit_code;
 }
 
 }  // namespace
@@ -497,8 +543,13 @@ int main(int argc, char** argv) {
     return crawler::cli::RunValidateCommand(rest, stdout, stderr);
   }
   if (cmd == "warc") return crawler::cli::RunWarcCommand(rest, stdout, stderr);
+  if (cmd == "runs") return crawler::cli::RunRunsCommand(rest, stdout, stderr);
+  if (cmd == "cron") return crawler::cli::RunCronCommand(rest, stdout, stderr);
+  if (cmd == "schedule") {
+    return crawler::cli::RunScheduleCommand(rest, stdout, stderr);
+  }
   return Usage("unknown command '" + cmd +
-               "' (commands: crawl, fetch, robots, run, status, url, validate, "
-               "warc; "
+               "' (commands: crawl, cron, fetch, robots, run, runs, schedule, "
+               "status, url, validate, warc; "
                "see crawler --help)");
 }

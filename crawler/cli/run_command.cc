@@ -43,6 +43,7 @@ config::CrawlConfig ToCrawlConfig(const CrawlFlags& flags) {
   c.warc = flags.warc;
   c.keep_session_ids = flags.keep_session_ids;
   c.state = flags.state;
+  c.summary_json = flags.summary_json;
   c.frontier_url = flags.frontier_url;
   c.crawl_name = flags.crawl_name;
   c.node_id = flags.node_id;
@@ -64,6 +65,7 @@ CrawlFlags ToCrawlFlags(const config::CrawlConfig& config) {
   f.warc = config.warc;
   f.keep_session_ids = config.keep_session_ids;
   f.state = config.state;
+  f.summary_json = config.summary_json;
   f.frontier_url = config.frontier_url;
   f.crawl_name = config.crawl_name;
   f.node_id = config.node_id;
@@ -120,6 +122,7 @@ RunPlan PrepareRunCommand(const std::vector<std::string>& args, std::FILE* out,
     return plan;
   }
   plan.flags = std::move(*flags);
+  plan.flags.crawl_file = path;
   return plan;
 }
 

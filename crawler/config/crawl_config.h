@@ -50,6 +50,16 @@ struct CrawlConfig {
   // The state directory (state.dir), relative to the working directory like
   // `--state`; "" for none.
   std::string state;
+  // Where the run's summary (JSON) is also written (output.summary_json),
+  // relative to the working directory like `--summary-json`; "" for none.
+  std::string summary_json;
+  // When the crawl runs on a schedule (schedule.cron, five-field cron
+  // syntax, see crawler/schedule/cron.h; "" for none) and where the runs
+  // started by `crawler cron`'s line or `crawler schedule` write their
+  // messages (schedule.log, relative to the working directory; "" for the
+  // default, see `crawler cron --help`). Only those two commands read them.
+  std::string schedule_cron;
+  std::string schedule_log;
   // A crawl shared through Redis (frontier.url, frontier.crawl_name,
   // frontier.node_id, frontier.lease): "" url for none; "" crawl name:
   // the first seed's host; "" node id: hostname-pid.

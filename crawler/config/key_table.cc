@@ -21,6 +21,7 @@
 #include "crawler/output/record_fields.h"
 #include "crawler/redis/redis_client.h"
 #include "crawler/robots/robots.h"
+#include "crawler/schedule/cron.h"
 #include "crawler/scope/scope.h"
 #include "crawler/url/url.h"
 #include "crawler/warc/warc_options.h"
@@ -331,6 +332,11 @@ Status CheckAuthOrigins(const KeyValue& value) {
   return Status::Ok();
 }
 
+Status CheckCron(const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  return schedule::CronExpression::Parse(value).status();
+}
+
 Status CheckField(const std::string& value) {
   return output::ResolveFields({value}, output::RecordKind::kCrawl).status();
 }
@@ -412,6 +418,10 @@ std::vector<GroupSpec> MakeGroups() {
        "A crawl shared by several nodes through Redis (docs/redis.md): "
        "every node started with the same URL and crawl name takes work "
        "from one shared frontier."},
+      {"schedule",
+       "When the crawl runs by itself: `crawler cron` prints the crontab "
+       "line for it, `crawler schedule` runs it in the foreground on this "
+       "schedule (docs/state.md)."},
       {"output",
        "The records (where they go, their format and fields) and the crawl "
        "report."},
@@ -796,29 +806,34 @@ std::vector<KeySpec> MakeKeys() {
       "grows by 1.4 up to this; a gone URL is checked again after it.",
       [](auto& c) -> auto& { return c.job.revisit.max_interval_s; }));
   // frontier
-  k.push_back(String(
-                  "frontier.url", "--frontier",
-                  "Share the crawl with other nodes through this Redis "
-                  "(6.2 or later), redis://HOST[:PORT][/DB]; each node "
-                  "writes the output file with its node id before the "
-                  "extension; not with state.dir; \"\" for a crawl of one "
-                  "node.",
-                  [](auto& c) -> auto& { return c.frontier_url; })
-                  .WithCheck(CheckRedisUrl, "redis://HOST[:PORT][/DB], or \"\""));
-  k.push_back(String(
-      "frontier.crawl_name", "--crawl-name",
-      "The shared crawl's name, the same on every node (its Redis keys "
-      "start with crawler:{NAME}:); \"\" for the first seed's host.",
-      [](auto& c) -> auto& { return c.crawl_name; })
-                  .WithCheck(CheckSharedName, "a name of letters, digits, "
-                                              "'.', '_' or '-', or \"\""));
-  k.push_back(String(
-      "frontier.node_id", "--node-id",
-      "This node's id in the shared crawl and in its output file's name; "
-      "\"\" for hostname-pid.",
-      [](auto& c) -> auto& { return c.node_id; })
-                  .WithCheck(CheckSharedName, "a name of letters, digits, "
-                                              "'.', '_' or '-', or \"\""));
+  k.push_back(
+      String(
+          "frontier.url", "--frontier",
+          "Share the crawl with other nodes through this Redis "
+          "(6.2 or later), redis://HOST[:PORT][/DB]; each node "
+          "writes the output file with its node id before the "
+          "extension; not with state.dir; \"\" for a crawl of one "
+          "node.",
+          [](auto& c) -> auto& { return c.frontier_url; })
+          .WithCheck(CheckRedisUrl, "redis://HOST[:PORT][/DB], or \"\""));
+  k.push_back(
+      String(
+          "frontier.crawl_name", "--crawl-name",
+          "The shared crawl's name, the same on every node (its Redis keys "
+          "start with crawler:{NAME}:); \"\" for the first seed's host.",
+          [](auto& c) -> auto& { return c.crawl_name; })
+          .WithCheck(CheckSharedName,
+                     "a name of letters, digits, "
+                     "'.', '_' or '-', or \"\""));
+  k.push_back(
+      String(
+          "frontier.node_id", "--node-id",
+          "This node's id in the shared crawl and in its output file's name; "
+          "\"\" for hostname-pid.",
+          [](auto& c) -> auto& { return c.node_id; })
+          .WithCheck(CheckSharedName,
+                     "a name of letters, digits, "
+                     "'.', '_' or '-', or \"\""));
   k.push_back(Seconds(
       "frontier.timeout", 0.001, kMaxSeconds, "--frontier-timeout",
       "While Redis is unreachable the node pauses; after this many seconds "
@@ -829,6 +844,24 @@ std::vector<KeySpec> MakeKeys() {
       "A node that stops renewing its hosts (killed, cut off) loses them "
       "after this many seconds; its unfinished URLs go back to the queue.",
       [](auto& c) -> auto& { return c.frontier_lease_ms; }));
+  // schedule
+  k.push_back(String(
+                  "schedule.cron", "crawler cron, crawler schedule",
+                  "When to run, in five-field cron syntax (minute hour "
+                  "day-of-month month day-of-week, crontab(5)): lists, "
+                  "ranges, steps, month and day names, @daily and the other "
+                  "macros; local time; \"\" for none.",
+                  [](auto& c) -> auto& { return c.schedule_cron; })
+                  .WithCheck(CheckCron,
+                             "a five-field cron expression such "
+                             "as \"30 2 * * *\", or \"\""));
+  k.push_back(String(
+      "schedule.log", "crawler cron --log, crawler schedule --log",
+      "File that runs started on the schedule append their messages to, "
+      "relative to the working directory; \"\": `crawler cron` uses "
+      "STATE_DIR/crawl.log with a state, else CRAWL_FILE_NAME.log; "
+      "`crawler schedule` leaves them on its stderr.",
+      [](auto& c) -> auto& { return c.schedule_log; }));
   k.push_back(String(
       "output.path", "--output",
       "File the records are written to, relative to the "
@@ -865,6 +898,15 @@ std::vector<KeySpec> MakeKeys() {
                   "self-contained HTML page with charts; relative to the "
                   "working directory; \"\" for none.",
                   [](auto& c) -> auto& { return c.report; })
+                  .WithCheck(nullptr, "a file path, or \"\""));
+  k.push_back(String(
+                  "output.summary_json", "--summary-json",
+                  "Also write the run's summary here when it ends (JSON: "
+                  "outcome and exit status, counts by terminal state, bytes, "
+                  "duration, changes); relative to the working directory; "
+                  "with a state it is always written to "
+                  "STATE_DIR/last-run.json too; \"\" for none.",
+                  [](auto& c) -> auto& { return c.summary_json; })
                   .WithCheck(nullptr, "a file path, or \"\""));
   k.push_back(String(
                   "output.warc", "--warc",

@@ -82,6 +82,24 @@ std::string Text(sqlite3_stmt* s, int col) {
                                     sqlite3_column_bytes(s, col));
 }
 
+// The columns ReadRunRow reads, in its order.
+constexpr const char* kSelectRuns =
+    "SELECT id, started, ended, stop_reason, exit_code, output_path, "
+    "output_offset, counts FROM runs";
+
+RunInfo ReadRunRow(sqlite3_stmt* s) {
+  RunInfo r;
+  r.id = sqlite3_column_int64(s, 0);
+  r.started_ms = sqlite3_column_int64(s, 1);
+  r.ended_ms = sqlite3_column_int64(s, 2);
+  r.stop_reason = Text(s, 3);
+  r.exit_code = sqlite3_column_int(s, 4);
+  r.output_path = Text(s, 5);
+  r.output_offset = sqlite3_column_int64(s, 6);
+  r.counts = DecodeCounts(Text(s, 7));
+  return r;
+}
+
 class Statement {
  public:
   Statement() = default;
@@ -239,21 +257,8 @@ Status SqliteStateStore::Init() {
   {
     Statement s;
     RETURN_IF_ERROR(Prepare(
-        "SELECT id, started, ended, stop_reason, exit_code, output_path, "
-        "output_offset, counts FROM runs ORDER BY id DESC LIMIT 1",
-        &s));
-    if (sqlite3_step(s.get()) == SQLITE_ROW) {
-      RunInfo r;
-      r.id = sqlite3_column_int64(s.get(), 0);
-      r.started_ms = sqlite3_column_int64(s.get(), 1);
-      r.ended_ms = sqlite3_column_int64(s.get(), 2);
-      r.stop_reason = Text(s.get(), 3);
-      r.exit_code = sqlite3_column_int(s.get(), 4);
-      r.output_path = Text(s.get(), 5);
-      r.output_offset = sqlite3_column_int64(s.get(), 6);
-      r.counts = DecodeCounts(Text(s.get(), 7));
-      last_ = std::move(r);
-    }
+        (std::string(kSelectRuns) + " ORDER BY id DESC LIMIT 1").c_str(), &s));
+    if (sqlite3_step(s.get()) == SQLITE_ROW) last_ = ReadRunRow(s.get());
   }
   {
     Statement s;
@@ -470,6 +475,62 @@ std::optional<int64_t> OutputToKeep(const StateStore& store,
     return std::nullopt;
   }
   return last->output_offset;
+}
+
+StatusOr<std::vector<RunInfo>> ReadRuns(const std::string& dir, int limit) {
+  const std::string db_path = dir + "/state.db";
+  struct stat st;
+  if (stat(db_path.c_str(), &st) != 0) {
+    return NotFoundError("no crawl state in " + dir + " (" + db_path + ": " +
+                         std::strerror(errno) +
+                         "); give the directory a crawl used with --state "
+                         "or state.dir");
+  }
+  sqlite3* db = nullptr;
+  // Read-only and without the lock: a run may be going on. WAL mode lets
+  // a reader see the last committed transaction.
+  const int rc =
+      sqlite3_open_v2(db_path.c_str(), &db,
+                      SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> closer(db, sqlite3_close);
+  if (rc != SQLITE_OK) {
+    return InvalidArgumentError(
+        "state " + db_path + ": cannot open: " +
+        (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db, 5000);
+  Statement s;
+  std::string sql = std::string(kSelectRuns) + " ORDER BY id DESC";
+  if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, s.out(), nullptr) != SQLITE_OK) {
+    return InvalidArgumentError("state " + db_path + ": " + sqlite3_errmsg(db) +
+                                " (not a crawler state database?)");
+  }
+  std::vector<RunInfo> runs;
+  int step;
+  while ((step = sqlite3_step(s.get())) == SQLITE_ROW) {
+    runs.push_back(ReadRunRow(s.get()));
+  }
+  if (step != SQLITE_DONE) {
+    return InternalError("state " + db_path +
+                         ": reading runs: " + sqlite3_errmsg(db));
+  }
+  return runs;
+}
+
+std::optional<int> LockHolder(const std::string& dir) {
+  const std::string lock_path = dir + "/lock";
+  const int fd = open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock who {};
+  who.l_type = F_WRLCK;
+  who.l_whence = SEEK_SET;
+  std::optional<int> pid;
+  if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK) {
+    pid = static_cast<int>(who.l_pid);
+  }
+  close(fd);
+  return pid;
 }
 
 }  // namespace crawler::state

@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crawler/base/status.h"
 #include "crawler/state/revisit.h"
@@ -125,6 +126,17 @@ StatusOr<std::unique_ptr<StateStore>> OpenStateStore(const std::string& dir);
 // (keep everything). Both paths are compared as given.
 std::optional<int64_t> OutputToKeep(const StateStore& store,
                                     const std::string& output_path);
+
+// The runs recorded in the state in `dir`, newest first, at most `limit`
+// of them (0: all). Opens the database read-only and does not take the
+// lock, so it works while a run is going on (that run shows with
+// ended_ms 0). Fails with kNotFound when DIR holds no state.db,
+// kInvalidArgument when it is not one of ours.
+StatusOr<std::vector<RunInfo>> ReadRuns(const std::string& dir, int limit = 0);
+
+// The pid of the process holding the lock of the state in `dir` (a run in
+// progress), or nullopt when none does. Does not take the lock.
+std::optional<int> LockHolder(const std::string& dir);
 
 }  // namespace crawler::state
 

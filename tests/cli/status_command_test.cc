@@ -12,33 +12,12 @@
 namespace crawler::cli {
 namespace {
 
-// Runs the command; its exit code, and what it wrote to out and err.
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadBack(std::FILE* f) {
-  std::rewind(f);
-  std::string s;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  std::fclose(f);
-  return s;
-}
+using Run = testing::Captured;
 
 Run Status(const std::vector<std::string>& args) {
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  REQUIRE(out != nullptr);
-  REQUIRE(err != nullptr);
-  Run r;
-  r.code = RunStatusCommand(args, out, err);
-  r.out = ReadBack(out);
-  r.err = ReadBack(err);
-  return r;
+  return testing::Capture([&](std::FILE* out, std::FILE* err) {
+    return RunStatusCommand(args, out, err);
+  });
 }
 
 TEST_SUITE("StatusCommand") {
@@ -52,7 +31,8 @@ TEST_SUITE("StatusCommand") {
     o.node_id = "n1";
     auto f = frontier::RedisFrontier::Create(url, {}, o, clock);
     REQUIRE_MESSAGE(f.ok(), f.status().ToString());
-    for (const char* u : {"http://a.test/", "http://a.test/x", "http://b.test/"}) {
+    for (const char* u :
+         {"http://a.test/", "http://a.test/x", "http://b.test/"}) {
       frontier::CrawlItem item;
       item.url = u;
       item.host = std::string(u).substr(0, std::string(u).find('/', 7));
@@ -85,8 +65,8 @@ TEST_SUITE("StatusCommand") {
     CHECK(Status({"--bogus"}).code == 2);
     CHECK(Status({"--help"}).code == 0);
     // Port 1 on loopback: nothing listens there.
-    Run down = Status({"--frontier", "redis://127.0.0.1:1/0", "--crawl-name",
-                       "c1"});
+    Run down =
+        Status({"--frontier", "redis://127.0.0.1:1/0", "--crawl-name", "c1"});
     CHECK(down.code == 1);
     CHECK(down.err.find("cannot connect") != std::string::npos);
   }

@@ -476,11 +476,13 @@ TEST_CASE("the validator on broken files: one exact message each") {
       {"empty file", "# nothing here\n",
        "crawl.yaml:1:1: empty crawl file: expected a mapping of groups "
        "(seeds, scope, limits, politeness, robots, fetch, workers, state, "
-       "frontier, output, logging, metrics) with at least seeds.urls or "
+       "frontier, schedule, output, logging, metrics) with at least seeds.urls "
+       "or "
        "seeds.files"},
       {"a list at the top", "- https://a.test/\n",
        "crawl.yaml:1:1: expected a mapping of groups (seeds, scope, limits, "
-       "politeness, robots, fetch, workers, state, frontier, output, logging, "
+       "politeness, robots, fetch, workers, state, frontier, schedule, output, "
+       "logging, "
        "metrics), got a list"},
       {"YAML syntax: unclosed [",
        "seeds:\n  urls: [https://a.test/\n"
@@ -643,7 +645,8 @@ TEST_CASE("the validator on broken files: one exact message each") {
       {"unknown record field", s + "output:\n  fields: [url, titel]\n",
        "crawl.yaml:4:17: output.fields[1]: unknown field 'titel' (fields: "
        "url, final_url, status, content_type, bytes, title, links, "
-       "elapsed_ms, error, depth, referrer, location, canonical, noindex, change)"},
+       "elapsed_ms, error, depth, referrer, location, canonical, noindex, "
+       "change)"},
       {"record field twice", s + "output:\n  fields: [url, status, url]\n",
        "crawl.yaml:4:11: output.fields: field 'url' is given twice"},
       {"unknown log level", s + "logging:\n  level: verbose\n",
