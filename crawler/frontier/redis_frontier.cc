@@ -54,6 +54,24 @@ local function take(host)
   if wait < 0 then wait = 0 end
   return wait
 end
+-- Lease time runs only while some node talks to Redis. Maintenance (every
+-- node, at least every lease/4) and take_host stamp 'alive'; when none has
+-- for more than half a lease, Redis was down, stopped or cut off from
+-- every node, and no holder could renew: every lease is pushed back by
+-- that gap before any is judged expired. Without this, the first node back
+-- after an outage longer than the lease reaps the hosts of every other
+-- node, and URLs those nodes are fetching are fetched again.
+local function resume()
+  local last = tonumber(redis.call('GET', P .. 'alive') or '0')
+  local gap = now - last
+  if last > 0 and gap > lease_ms / 2 then
+    local all = redis.call('ZRANGE', P .. 'hexp', 0, -1, 'WITHSCORES')
+    for j = 1, #all, 2 do
+      redis.call('ZADD', P .. 'hexp', fmt(tonumber(all[j + 1]) + gap), all[j])
+    end
+  end
+  redis.call('SET', P .. 'alive', fmt(now))
+end
 -- Ends a host's lease: its in-flight URLs go back to its queue, except
 -- those recorded already (done-set), and the host is offered again.
 local function requeue(host)
@@ -160,6 +178,7 @@ return out
 // holds it, else {1, wait_ms, more, {members}}.
 constexpr char kTakeHostBody[] = R"lua(
 local B, host = tonumber(ARGV[4]), ARGV[5]
+resume()
 local owner = redis.call('HGET', P .. 'hown', host)
 if owner and owner ~= node then
   local left = tonumber(redis.call('ZSCORE', P .. 'hexp', host) or '0') - now
@@ -193,6 +212,7 @@ return out
 // then the hosts to renew. Reaps expired leases of any node. Returns
 // {{lost hosts}, {queued, inflight, seen, done}, hosts queued, reaped}.
 constexpr char kMaintainBody[] = R"lua(
+resume()
 local nrel = tonumber(ARGV[5])
 local i = 6
 for k = 1, nrel do

@@ -28,7 +28,12 @@
 //    hash of that host (they stay there until Done()). A host whose lease
 //    expires (its node died or was cut off) is reaped by any node's
 //    maintenance: its in-flight URLs go back to its queue, except those
-//    already claimed by ClaimRecord(). Nothing is lost.
+//    already claimed by ClaimRecord(). Nothing is lost. Lease time runs
+//    only while some node reaches Redis: after a gap of more than half a
+//    lease with no maintenance from any node (Redis down, restarted or cut
+//    off from every node), every lease is extended by the gap first, so an
+//    outage longer than the lease takes no host from a live node (this
+//    assumes maintenance_interval_ms <= host_lease_ms / 4, as the CLI sets).
 //  * Records: ClaimRecord(url) is an atomic SADD on a done-set: true only
 //    the first time across all nodes, so no URL is recorded twice.
 //  * Limits: a shared counter of leased pages (ReservePage/ReturnPage) makes

@@ -48,16 +48,18 @@ struct Setup {
   std::unique_ptr<SiteServer> site;
   std::string dir;  // Where the nodes write their records.
 
-  explicit Setup(const std::string& name) {
-    auto r = RedisServer::Start();
+  explicit Setup(const std::string& name,
+                 const RedisServer::Options& redis_options = {}) {
+    auto r = RedisServer::Start(redis_options);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     redis = std::move(r).value();
     auto s = SiteServer::Start({"--pages", "30", "--slow-ms", "20"});
     REQUIRE_MESSAGE(s.ok(), s.status().ToString());
     site = std::move(s).value();
     dir = crawler::testing::TempDir() + "/" + name;
-    REQUIRE(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'")
-                            .c_str()) == 0);
+    REQUIRE(std::system(
+                ("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()) ==
+            0);
   }
 
   // `crawler crawl` of every host as node `node`, records to
@@ -156,9 +158,9 @@ bool Unfetched(const json& r) {
 
 // Checks the nodes' records together: each URL once, the fetched ones
 // exactly `expected`; returns the records per node.
-std::map<std::string, size_t> CheckUnion(const Setup& setup,
-                                         const std::vector<std::string>& nodes,
-                                         const std::set<std::string>& expected) {
+std::map<std::string, size_t> CheckUnion(
+    const Setup& setup, const std::vector<std::string>& nodes,
+    const std::set<std::string>& expected) {
   std::map<std::string, size_t> per_node;
   std::map<std::string, std::string> writer;  // URL -> the node that wrote it.
   std::set<std::string> fetched;
@@ -167,8 +169,8 @@ std::map<std::string, size_t> CheckUnion(const Setup& setup,
       const std::string url = r["url"];
       ++per_node[node];
       auto [it, fresh] = writer.emplace(url, node);
-      CHECK_MESSAGE(fresh, url << " recorded by " << it->second << " and "
-                               << node);
+      CHECK_MESSAGE(fresh,
+                    url << " recorded by " << it->second << " and " << node);
       if (!Unfetched(r)) fetched.insert(url);
     }
   }
@@ -179,12 +181,36 @@ std::map<std::string, size_t> CheckUnion(const Setup& setup,
   for (const std::string& u : fetched) {
     if (!expected.count(u)) extra.push_back(u);
   }
-  CHECK_MESSAGE(missing.empty(), missing.size() << " expected URLs have no "
-                                                << "record, e.g. "
-                                                << First(missing));
-  CHECK_MESSAGE(extra.empty(), extra.size() << " unexpected records, e.g. "
-                                            << First(extra));
+  CHECK_MESSAGE(missing.empty(), missing.size()
+                                     << " expected URLs have no "
+                                     << "record, e.g. " << First(missing));
+  CHECK_MESSAGE(extra.empty(),
+                extra.size() << " unexpected records, e.g. " << First(extra));
   return per_node;
+}
+
+// No page requested twice. robots.txt may be: each node that holds a host
+// fetches the host's rules once (docs/redis.md).
+void CheckNoPageRequestedTwice(const Setup& setup) {
+  std::map<std::pair<std::string, std::string>, int> requests;
+  for (const auto& r : setup.Requests()) {
+    if (r.second == "/robots.txt") continue;
+    const int times = ++requests[r];
+    CHECK_MESSAGE(times == 1, r.first << r.second << " requested twice");
+  }
+}
+
+// Waits (60 s at most) until `path` has at least `n` records.
+void WaitForRecords(const std::string& path, size_t n,
+                    const std::unique_ptr<Command>& node) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ReadRecords(path).size() < n &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE_MESSAGE(ReadRecords(path).size() >= n,
+                  path << " has too few records: " << node->Stderr());
 }
 
 TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
@@ -196,9 +222,9 @@ TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
     std::optional<int> code = running[i]->Wait(150000);
     REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
     CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
-    CHECK_MESSAGE(running[i]->Stderr().find("crawl stopped (done)") !=
-                      std::string::npos,
-                  running[i]->Stderr());
+    CHECK_MESSAGE(
+        running[i]->Stderr().find("crawl stopped (done)") != std::string::npos,
+        running[i]->Stderr());
   }
   const std::set<std::string> expected = setup.Expected();
   REQUIRE(expected.size() > 1000);
@@ -208,14 +234,7 @@ TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
     const bool worked = per_node.count(n) > 0 && per_node.at(n) > 0;
     CHECK_MESSAGE(worked, n << " wrote no record");
   }
-  // No page requested twice. robots.txt may be: each node that holds a
-  // host fetches the host's rules once (docs/redis.md).
-  std::map<std::pair<std::string, std::string>, int> requests;
-  for (const auto& r : setup.Requests()) {
-    if (r.second == "/robots.txt") continue;
-    const int times = ++requests[r];
-    CHECK_MESSAGE(times == 1, r.first << r.second << " requested twice");
-  }
+  CheckNoPageRequestedTwice(setup);
   // `crawler status` sees the finished crawl.
   auto status = Command::Start(
       {crawler::testing::RunfilePath("crawler/cli/crawler"), "status",
@@ -228,8 +247,9 @@ TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
   CHECK(progress["nodes"].size() == 3);
 }
 
-TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
-          "is lost") {
+TEST_CASE(
+    "a node killed with SIGKILL mid-crawl: the others finish, nothing "
+    "is lost") {
   Setup setup("kill");
   const std::vector<std::string> nodes = {"k1", "k2", "k3"};
   std::vector<std::unique_ptr<Command>> running;
@@ -243,9 +263,9 @@ TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  REQUIRE_MESSAGE(ReadRecords(k1_out).size() >= 40,
-                  "k1 wrote too few records before the end: "
-                      << running[0]->Stderr());
+  REQUIRE_MESSAGE(
+      ReadRecords(k1_out).size() >= 40,
+      "k1 wrote too few records before the end: " << running[0]->Stderr());
   REQUIRE(::kill(running[0]->pid(), SIGKILL) == 0);
   REQUIRE(running[0]->Wait(10000) == std::optional<int>(-SIGKILL));
   for (size_t i = 1; i < running.size(); ++i) {
@@ -259,8 +279,9 @@ TEST_CASE("a node killed with SIGKILL mid-crawl: the others finish, nothing "
   CheckUnion(setup, nodes, setup.Expected());
 }
 
-TEST_CASE("Redis stopped for 7 s mid-crawl: the nodes pause, then finish "
-          "with nothing lost") {
+TEST_CASE(
+    "Redis stopped for 7 s mid-crawl: the nodes pause, then finish "
+    "with nothing lost") {
   Setup setup("pause");
   const std::vector<std::string> nodes = {"p1", "p2", "p3"};
   std::vector<std::unique_ptr<Command>> running;
@@ -287,16 +308,64 @@ TEST_CASE("Redis stopped for 7 s mid-crawl: the nodes pause, then finish "
   // stopped) and said so, then that it was back.
   bool paused = false, back = false;
   for (const auto& r : running) {
-    paused = paused || r->Stderr().find("frontier unavailable") != std::string::npos;
-    back = back || r->Stderr().find("frontier available again") != std::string::npos;
+    paused =
+        paused || r->Stderr().find("frontier unavailable") != std::string::npos;
+    back = back ||
+           r->Stderr().find("frontier available again") != std::string::npos;
   }
   CHECK(paused);
   CHECK(back);
   CheckUnion(setup, nodes, setup.Expected());
 }
 
-TEST_CASE("politeness holds across nodes: --delay 0.2 per host, one "
-          "request at a time") {
+TEST_CASE(
+    "Redis killed (SIGKILL) and restarted from its append-only file "
+    "mid-crawl: the nodes pause, then finish; nothing lost or done "
+    "twice") {
+  // appendfsync always: every write Redis acknowledged is on disk, so the
+  // restarted server has the crawl as the nodes last saw it. What it has
+  // lost: its script cache (EVALSHA answers NOSCRIPT) and every connection.
+  Setup setup("restart", {.append_only = true});
+  const std::vector<std::string> nodes = {"r1", "r2", "r3"};
+  std::vector<std::unique_ptr<Command>> running;
+  for (const std::string& n : nodes) running.push_back(setup.StartNode(n));
+  WaitForRecords(setup.dir + "/out.r1.jsonl", 40, running[0]);
+  setup.redis->Kill();
+  // Down for 2.5 s: longer than the nodes' host lease (--frontier-lease 2),
+  // so every lease has expired by Redis's clock when it is back.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  REQUIRE_OK(setup.redis->Restart());
+  for (size_t i = 0; i < running.size(); ++i) {
+    std::optional<int> code = running[i]->Wait(150000);
+    REQUIRE_MESSAGE(code.has_value(), nodes[i] << " did not finish");
+    CHECK_MESSAGE(*code == 0, nodes[i] << ": " << running[i]->Stderr());
+    CHECK_MESSAGE(
+        running[i]->Stderr().find("crawl stopped (done)") != std::string::npos,
+        running[i]->Stderr());
+  }
+  // Every node was working when Redis died: each says it paused and that
+  // Redis was back.
+  for (size_t i = 0; i < running.size(); ++i) {
+    const std::string err = running[i]->Stderr();
+    CHECK_MESSAGE(err.find("frontier unavailable") != std::string::npos,
+                  nodes[i] << ": " << err);
+    CHECK_MESSAGE(err.find("frontier available again") != std::string::npos,
+                  nodes[i] << ": " << err);
+  }
+  const std::set<std::string> expected = setup.Expected();
+  REQUIRE(expected.size() > 1000);
+  const std::map<std::string, size_t> per_node =
+      CheckUnion(setup, nodes, expected);
+  for (const std::string& n : nodes) {
+    const bool worked = per_node.count(n) > 0 && per_node.at(n) > 0;
+    CHECK_MESSAGE(worked, n << " wrote no record");
+  }
+  CheckNoPageRequestedTwice(setup);
+}
+
+TEST_CASE(
+    "politeness holds across nodes: --delay 0.2 per host, one "
+    "request at a time") {
   Setup setup("polite");
   const std::vector<std::string> nodes = {"q1", "q2", "q3"};
   std::vector<std::unique_ptr<Command>> running;
@@ -321,8 +390,8 @@ TEST_CASE("politeness holds across nodes: --delay 0.2 per host, one "
     std::sort(requests.begin(), requests.end());
     for (size_t i = 1; i < requests.size(); ++i) {
       const double gap = requests[i].first - requests[i - 1].first;
-      CHECK_MESSAGE(gap >= 0.2 - 0.02, host << ": two requests " << gap
-                                             << " s apart");
+      CHECK_MESSAGE(gap >= 0.2 - 0.02,
+                    host << ": two requests " << gap << " s apart");
       CHECK_MESSAGE(requests[i].first >= requests[i - 1].second - 0.001,
                     host << ": two requests at once");
     }
@@ -367,10 +436,12 @@ TEST_CASE("--frontier with --state: a usage error, for now") {
         std::string::npos);
 }
 
-TEST_CASE("Redis gone for good: the node pauses, then fails with a clear "
-          "error after --frontier-timeout") {
+TEST_CASE(
+    "Redis gone for good: the node pauses, then fails with a clear "
+    "error after --frontier-timeout") {
   Setup setup("gone");
-  std::unique_ptr<Command> node = setup.StartNode("g1", {"--frontier-timeout", "2"});
+  std::unique_ptr<Command> node =
+      setup.StartNode("g1", {"--frontier-timeout", "2"});
   const std::string out = setup.dir + "/out.g1.jsonl";
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -389,9 +460,9 @@ TEST_CASE("Redis gone for good: the node pauses, then fails with a clear "
   CHECK(*code == 1);
   const std::string err = node->Stderr();
   CHECK_MESSAGE(err.find("frontier unavailable") != std::string::npos, err);
-  CHECK_MESSAGE(err.find("the frontier stayed unavailable for 2 s") !=
-                    std::string::npos,
-                err);
+  CHECK_MESSAGE(
+      err.find("the frontier stayed unavailable for 2 s") != std::string::npos,
+      err);
   CHECK(waited >= 1.5);
   CHECK(waited < 30);
   // What was written stays: whole JSON lines.

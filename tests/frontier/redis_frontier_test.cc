@@ -313,6 +313,55 @@ TEST_SUITE("RedisFrontier") {
     CHECK_FALSE(a->Lease(clock.Now()).has_value());
   }
 
+  TEST_CASE(
+      "Redis restarted from its append-only file after an outage longer "
+      "than the lease: no live node loses its hosts; a dead one still does") {
+    auto started = RedisServer::Start({.append_only = true});
+    REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+    auto server = std::move(started).value();
+    FakeClock clock;
+    RedisFrontierOptions ao = Node("a"), bo = Node("b");
+    ao.host_lease_ms = bo.host_lease_ms = 600;
+    auto a = Make(*server, ao, clock);
+    auto b = Make(*server, bo, clock);
+    a->Add(Item("x.test", "/1"));
+    a->Add(Item("x.test", "/2"));
+    auto l = a->Lease(clock.Now());
+    REQUIRE(l.has_value());
+    a->Release(l->host, {}, clock.Now());
+    // Down for 1 s (> the lease), killed: it restarts from its AOF with
+    // every lease expired by its clock, and no scripts (NOSCRIPT).
+    server->Kill();
+    std::this_thread::sleep_for(1000ms);
+    REQUIRE_OK(server->Restart());
+    // b is back first: its maintenance must not reap a's host.
+    auto back = [&](RedisFrontier& f) {
+      for (int i = 0; i < 100 && !(f.NextReady(), f.health().ok()); ++i) {
+        std::this_thread::sleep_for(20ms);
+      }
+      REQUIRE_OK(f.health());
+    };
+    back(*b);
+    CHECK(Drain(*b, clock.Now()).empty());
+    CHECK(b->stats().hosts_reaped == 0);
+    back(*a);
+    CHECK(a->stats().hosts_lost == 0);
+    auto next = a->Lease(clock.Now());
+    REQUIRE(next.has_value());
+    CHECK(next->url == "http://x.test/2");
+    // Then a dies (stops renewing) while b keeps talking to Redis: a's
+    // lease expires as before and b gets both URLs back (neither was Done).
+    a->AbandonForTesting();
+    std::vector<std::string> got;
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (got.size() < 2 && std::chrono::steady_clock::now() < end) {
+      for (std::string& u : Drain(*b, clock.Now())) got.push_back(u);
+      std::this_thread::sleep_for(50ms);
+    }
+    CHECK(std::set<std::string>(got.begin(), got.end()) ==
+          std::set<std::string>{"http://x.test/1", "http://x.test/2"});
+  }
+
   TEST_CASE("a retry waits on its node and comes back") {
     auto server = StartServer();
     FakeClock clock;
@@ -370,9 +419,9 @@ TEST_SUITE("RedisFrontier") {
           const std::vector<std::vector<std::string>>& cmds) override {
         return c_->Pipeline(cmds);
       }
-      StatusOr<redis::Reply> Eval(const redis::Script& script,
-                                  const std::vector<std::string>& keys,
-                                  const std::vector<std::string>& args) override {
+      StatusOr<redis::Reply> Eval(
+          const redis::Script& script, const std::vector<std::string>& keys,
+          const std::vector<std::string>& args) override {
         StatusOr<redis::Reply> r = c_->Eval(script, keys, args);
         if (lose_next) {
           lose_next = false;
@@ -387,9 +436,9 @@ TEST_SUITE("RedisFrontier") {
     };
     auto address = redis::ParseRedisUrl(server->Url());
     REQUIRE_OK(address.status());
-    auto losing = std::make_unique<LosingClient>(
-        std::make_unique<redis::HiredisClient>(*address,
-                                               redis::HiredisClient::Options{}));
+    auto losing =
+        std::make_unique<LosingClient>(std::make_unique<redis::HiredisClient>(
+            *address, redis::HiredisClient::Options{}));
     LosingClient* client = losing.get();
     RedisFrontier a(std::move(losing), {.delay_s = 0}, Node("a"), clock);
     auto b = Make(*server, Node("b"), clock);

@@ -57,7 +57,8 @@ void Reap(pid_t pid, std::chrono::milliseconds grace) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
+    const Options& options) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   Status last = UnavailableError("no attempt");
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -66,7 +67,7 @@ StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
     std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/redis-" +
                       std::to_string(port);
     mkdir(dir.c_str(), 0700);
-    std::unique_ptr<RedisServer> s(new RedisServer(dir, port));
+    std::unique_ptr<RedisServer> s(new RedisServer(dir, port, options));
     last = s->Launch();
     if (last.ok()) return s;
     if (last.code() == Code::kNotFound) return last;
@@ -78,11 +79,17 @@ Status RedisServer::Launch() {
   const std::string binary = Binary();
   const std::string port = std::to_string(port_);
   std::vector<std::string> args = {
-      binary,      "--port",     port,      "--bind",
-      "127.0.0.1", "--save",     "",        "--appendonly",
-      "no",        "--dir",      dir_,      "--daemonize",
-      "no",        "--loglevel", "warning", "--logfile",
-      ""};
+      binary,   "--port",     port,      "--bind",    "127.0.0.1",
+      "--save", "",           "--dir",   dir_,        "--daemonize",
+      "no",     "--loglevel", "warning", "--logfile", ""};
+  if (options_.append_only) {
+    // fsync before every reply: nothing acknowledged is lost to SIGKILL
+    // (a tail cut mid-write is dropped at load: aof-load-truncated).
+    args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always",
+                             "--aof-load-truncated", "yes"});
+  } else {
+    args.insert(args.end(), {"--appendonly", "no"});
+  }
   const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return ErrnoError("fork", errno);
