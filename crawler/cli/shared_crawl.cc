@@ -64,4 +64,10 @@ std::string NodeOutputPath(const std::string& path,
   return path.substr(0, dot) + "." + node_id + path.substr(dot);
 }
 
+std::string NodeWarcPrefix(const std::string& prefix,
+                           const std::string& node_id) {
+  if (prefix.empty()) return prefix;
+  return prefix + "." + node_id;
+}
+
 }  // namespace crawler::cli

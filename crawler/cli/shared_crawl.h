@@ -29,6 +29,13 @@ Status CheckSharedName(const std::string& what, const std::string& value);
 // output) stay as they are.
 std::string NodeOutputPath(const std::string& path, const std::string& node_id);
 
+// Each node's WARC file name prefix (--warc PREFIX): PREFIX.NODE, so that
+// its files are PREFIX.NODE-YYYYMMDDhhmmss-NNNNN-PID.warc.gz ("out/crawl" ->
+// "out/crawl.n1"; the pid tells a node's worker processes apart). "" (no
+// WARC output) stays "".
+std::string NodeWarcPrefix(const std::string& prefix,
+                           const std::string& node_id);
+
 }  // namespace crawler::cli
 
 #endif  // CRAWLER_CLI_SHARED_CRAWL_H_

@@ -17,6 +17,13 @@ TEST_SUITE("SharedCrawl") {
     CHECK(NodeOutputPath("", "n1") == "");
   }
 
+  TEST_CASE("each node's WARC prefix ends with the node id") {
+    CHECK(NodeWarcPrefix("out/crawl", "n1") == "out/crawl.n1");
+    CHECK(NodeWarcPrefix("crawl", "host-42") == "crawl.host-42");
+    CHECK(NodeWarcPrefix("out.d/crawl.v2", "n1") == "out.d/crawl.v2.n1");
+    CHECK(NodeWarcPrefix("", "n1") == "");
+  }
+
   TEST_CASE("the default crawl name is the first seed's host") {
     CHECK(DefaultCrawlName({"https://Example.com/a", "https://b.test/"}) ==
           "example.com");
