@@ -51,8 +51,11 @@ success, 1 failed, 3 too many errors, 4 refused (the previous run still
 holds the state), 130/143 interrupted; `crawler runs --state DIR` lists
 them.
 
-Exit status: 0 printed, 2 usage error, an invalid crawl file, or no
-schedule.cron in it.
+The log's directory is created if needed (the state directory does not
+exist before the first run).
+
+Exit status: 0 printed, 1 the log cannot be written, 2 usage error, an
+invalid crawl file, or no schedule.cron in it.
 )";
 
 constexpr char kScheduleUsage[] =
@@ -187,6 +190,18 @@ std::string BaseName(const std::string& path) {
   const size_t dot = name.rfind('.');
   if (dot != std::string::npos && dot > 0) name.resize(dot);
   return name.empty() ? "crawl" : name;
+}
+
+// Creates the directories above `path` that do not exist yet.
+Status MakeParentDirs(const std::string& path) {
+  for (size_t at = path.find('/', 1); at != std::string::npos;
+       at = path.find('/', at + 1)) {
+    const std::string dir = path.substr(0, at);
+    if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+      return InternalError("creating " + dir + ": " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
 }
 
 // --- crawler schedule: the real host -------------------------------------
@@ -371,6 +386,21 @@ int RunCronCommand(const std::vector<std::string>& args, std::FILE* out,
       return kExitUsage;
     }
   }
+  // The shell opens the log before the crawl starts: its directory (the
+  // state directory, say, before the first run made it) must exist, and
+  // the file must be writable. Checked now rather than at 2 a.m.
+  const std::string log_path = words.back();
+  Status made = MakeParentDirs(log_path);
+  const int log_fd =
+      made.ok() ? open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644)
+                : -1;
+  if (log_fd < 0) {
+    std::fprintf(err, "crawler: cron: cannot write the log %s: %s\n",
+                 log_path.c_str(),
+                 made.ok() ? std::strerror(errno) : made.message().c_str());
+    return kExitFailure;
+  }
+  close(log_fd);
   std::string command = "cd " + CrontabQuote(cwd) + " &&";
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     command += " " + CrontabQuote(words[i]);

@@ -10,7 +10,10 @@
 // state and log paths in the file are taken from it, as when the file is
 // run by hand), and both output streams appended to the log file
 // (--log, else schedule.log, else STATE_DIR/crawl.log with a state, else
-// CRAWL_FILE_NAME.log), with cron's special '%' escaped. Install it with
+// CRAWL_FILE_NAME.log), with cron's special '%' escaped. The log's
+// directory is created now if needed, and the log opened once, so that a
+// path cron could not write fails here rather than at the first run. Install it
+// with
 // `(crontab -l 2>/dev/null; crawler cron CRAWL.yaml) | crontab -`.
 //
 //   crawler schedule CRAWL.yaml [--run-now] [--max-runs N] [--log FILE]
@@ -26,8 +29,10 @@
 // stderr; the scheduler's own lines go to stderr.
 //
 // Exit codes: 0 stopped by a signal (or `cron` printed its line); with
-// --max-runs, the last run's exit status; 1 a run could not be started; 2
-// usage error, an invalid crawl file, or one without schedule.cron.
+// --max-runs, the last run's exit status; 1 `cron` cannot write the log,
+// or `schedule` found no next time; 2 usage error, an invalid crawl file,
+// or one without schedule.cron. (A run that cannot be started counts as a
+// run that exited with status 1; the scheduler goes on.)
 //
 // Thread-safety: `schedule` installs signal handlers; one per process.
 #ifndef CRAWLER_CLI_SCHEDULE_COMMAND_H_

@@ -46,12 +46,6 @@ std::string Entry(const std::string& out) {
   return s.substr(s.rfind('\n') + 1);
 }
 
-std::string Cwd() {
-  char buf[4096];
-  REQUIRE(getcwd(buf, sizeof buf) != nullptr);
-  return buf;
-}
-
 TEST_CASE(
     "cron: the entry runs the file by absolute paths, logging to the "
     "state directory") {
@@ -59,9 +53,9 @@ TEST_CASE(
       "nightly",
       "state:\n  dir: state/nightly\nschedule:\n  cron: \"30 2 * "
       "* mon-fri\"\n");
-  Captured c = Cron({file});
+  const std::string cwd = file.substr(0, file.rfind('/'));
+  Captured c = Cron({file, "--cwd", cwd});
   REQUIRE_MESSAGE(c.code == 0, c.err);
-  const std::string cwd = Cwd();
   // (Paths of plain characters are not quoted; CrontabQuote is tested
   // below.)
   CHECK(Entry(c.out) ==
@@ -77,37 +71,47 @@ TEST_CASE(
     "after the file") {
   const std::string file =
       WriteCrawlFile("weekly", "schedule:\n  cron: \"@weekly\"\n");
-  Captured c = Cron({file});
+  const std::string cwd = file.substr(0, file.rfind('/'));
+  Captured c = Cron({file, "--cwd", cwd});
   REQUIRE_MESSAGE(c.code == 0, c.err);
   const std::string entry = Entry(c.out);
   CHECK(entry.rfind("0 0 * * 0 cd ", 0) == 0);
-  CHECK(entry.find(">> " + CrontabQuote(Cwd() + "/weekly.log") + " 2>&1") !=
+  CHECK(entry.find(">> " + CrontabQuote(cwd + "/weekly.log") + " 2>&1") !=
         std::string::npos);
 }
 
 TEST_CASE(
-    "cron: --log, --cwd, run options after --, and quoting of % and "
-    "quotes") {
+    "cron: --log, --cwd, run options after --, and quoting of % and quotes") {
   const std::string file = WriteCrawlFile(
-      "opts", "schedule:\n  cron: \"*/20 6-22 * * *\"\n  log: from-file.log\n");
-  SUBCASE("schedule.log is the default log") {
-    Captured c = Cron({file, "--cwd", "/tmp"});
+      "opts", "schedule:\n  cron: \"*/20 6-22 * * *\"\n  log: logs/file.log\n");
+  const std::string cwd = file.substr(0, file.rfind('/'));
+  SUBCASE("schedule.log is the default log; its directory is made") {
+    Captured c = Cron({file, "--cwd", cwd});
     REQUIRE_MESSAGE(c.code == 0, c.err);
-    CHECK(Entry(c.out) ==
-          "*/20 6-22 * * * cd /tmp && "
-          "/opt/crawler/bin/crawler run " +
-              CrontabQuote(file) + " >> /tmp/from-file.log 2>&1");
+    CHECK(Entry(c.out) == "*/20 6-22 * * * cd " + CrontabQuote(cwd) +
+                              " && /opt/crawler/bin/crawler run " +
+                              CrontabQuote(file) + " >> " +
+                              CrontabQuote(cwd + "/logs/file.log") + " 2>&1");
+    struct stat st;
+    CHECK(stat((cwd + "/logs/file.log").c_str(), &st) == 0);
   }
   SUBCASE("--log wins; % is escaped for cron, ' for the shell") {
-    Captured c = Cron({file, "--cwd", "/tmp", "--log", "/var/log/it's 100%.log",
-                       "--", "--quiet", "--max-pages", "50"});
+    Captured c = Cron({file, "--cwd", cwd, "--log", "it's 100%.log", "--",
+                       "--quiet", "--max-pages", "50"});
     REQUIRE_MESSAGE(c.code == 0, c.err);
-    CHECK(Entry(c.out) ==
-          "*/20 6-22 * * * cd /tmp && "
-          "/opt/crawler/bin/crawler run " +
-              CrontabQuote(file) +
-              " --quiet --max-pages 50 >> '/var/log/it'\\''s "
-              "100\\%.log' 2>&1");
+    CHECK(Entry(c.out) == "*/20 6-22 * * * cd " + CrontabQuote(cwd) +
+                              " && /opt/crawler/bin/crawler run " +
+                              CrontabQuote(file) +
+                              " --quiet --max-pages 50 >> '" + cwd +
+                              "/it'\\''s 100\\%.log' 2>&1");
+  }
+  SUBCASE("a log that cannot be written fails now, not at the first run") {
+    Captured c = Cron({file, "--log", "/proc/no/such.log"});
+    CHECK(c.code == 1);
+    CHECK_MESSAGE(c.err.find("cannot write the log /proc/no/such.log") !=
+                      std::string::npos,
+                  c.err);
+    CHECK(c.out.empty());
   }
   SUBCASE("--cwd must be a directory") {
     Captured c = Cron({file, "--cwd", "/nonexistent/dir"});
