@@ -24,6 +24,7 @@ PACKAGES=(
   libyaml-cpp-dev      # yaml-cpp 0.7: crawl files (crawler run / validate), parsed with line and column of every node
   doctest-dev          # unit-test framework (header only)
   nlohmann-json3-dev   # JSON parser, used by tests to read the crawler's output
+  tzdata               # time zones: crawler schedule's local time; the cron parser's daylight-saving tests (New York, Berlin, Lord Howe)
   python3              # loopback test servers (standard library only)
   procps               # ps/pgrep, used by tests to check for leftover processes
   nginx-light          # loopback web server for the fetch benchmark and the TLS tests (ssl, http2)
