@@ -331,6 +331,11 @@ int CrawlRun(crawler::cli::CrawlFlags& flags, crawler::cli::RunReport* report) {
     shared = std::move(*made);
     flags.job.shared_frontier = shared.get();
     output_path = cli::NodeOutputPath(flags.output, shared->node_id());
+    // WARC files too: PREFIX.NODE-...warc.gz.
+    if (!flags.warc.prefix.empty()) {
+      flags.warc.prefix =
+          cli::NodeWarcPrefix(flags.warc.prefix, shared->node_id());
+    }
   }
   // --state: opened (and locked) before anything else starts.
   std::unique_ptr<state::StateStore> state;

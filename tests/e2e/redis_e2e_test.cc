@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -422,6 +423,27 @@ TEST_CASE("--max-pages is crawl-wide: three nodes fetch 100 pages in all") {
     }
   }
   CHECK(fetched == 100);
+}
+
+TEST_CASE("--warc on a node: the WARC files carry the node id") {
+  Setup setup("warc-names");
+  const std::string prefix = setup.dir + "/arch";
+  auto node = setup.StartNode("w1", {"--warc", prefix}, /*hosts=*/2);
+  std::optional<int> code = node->Wait(120000);
+  REQUIRE(code.has_value());
+  CHECK_MESSAGE(*code == 0, node->Stderr());
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(setup.dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".warc") != std::string::npos) names.push_back(name);
+  }
+  REQUIRE_FALSE(names.empty());
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    CHECK(name.rfind("arch.w1-", 0) == 0);
+    CHECK(name.size() > 8);
+    CHECK(name.substr(name.size() - 8) == ".warc.gz");  // Closed, not .open.
+  }
 }
 
 TEST_CASE("--frontier with --state: a usage error, for now") {
