@@ -29,9 +29,13 @@
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/site_server.h"
 #include "crawler/testing/test_util.h"
+#include "tests/e2e/e2e_util.h"
 
 namespace crawler {
 namespace {
+
+using crawler::e2e::CrawlerPath;
+using crawler::e2e::ReadFile;
 
 using crawler::testing::ChildrenOf;
 using crawler::testing::Command;
@@ -40,21 +44,10 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::string CrawlerPath() {
-  return crawler::testing::RunfilePath("crawler/cli/crawler");
-}
-
 std::unique_ptr<SiteServer> StartSite(const std::vector<std::string>& options) {
   auto s = SiteServer::Start(options);
   REQUIRE_MESSAGE(s.ok(), s.status().ToString());
   return std::move(s).value();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 std::string Scratch(const std::string& name) {

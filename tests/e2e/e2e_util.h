@@ -24,9 +24,9 @@ inline std::string CrawlerPath() {
   return crawler::testing::RunfilePath("crawler/cli/crawler");
 }
 
-// The whole file; "" when it cannot be read.
+// The whole file, bytes as they are; "" when it cannot be read.
 inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();

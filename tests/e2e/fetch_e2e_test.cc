@@ -19,9 +19,12 @@
 #include "crawler/testing/fixture_server.h"
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/test_util.h"
+#include "tests/e2e/e2e_util.h"
 
 namespace crawler {
 namespace {
+
+using crawler::e2e::CrawlerPath;
 
 using crawler::testing::ChildPids;
 using crawler::testing::ChildrenOf;
@@ -29,10 +32,6 @@ using crawler::testing::Command;
 using crawler::testing::FixtureServer;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-std::string CrawlerPath() {
-  return crawler::testing::RunfilePath("crawler/cli/crawler");
-}
 
 std::unique_ptr<FixtureServer> StartServer() {
   auto s = FixtureServer::Start();

@@ -18,17 +18,17 @@
 #include "crawler/testing/command.h"
 #include "crawler/testing/site_server.h"
 #include "crawler/testing/test_util.h"
+#include "tests/e2e/e2e_util.h"
 
 namespace crawler {
 namespace {
 
+using crawler::e2e::CrawlerPath;
+using crawler::e2e::ReadFile;
+
 using crawler::testing::Command;
 using crawler::testing::SiteServer;
 using nlohmann::json;
-
-std::string CrawlerPath() {
-  return crawler::testing::RunfilePath("crawler/cli/crawler");
-}
 
 std::unique_ptr<SiteServer> StartSite() {
   auto s = SiteServer::Start({"--pages", "300"});
@@ -40,13 +40,6 @@ std::string WriteFile(const std::string& name, const std::string& text) {
   const std::string path = crawler::testing::TempDir() + "/" + name;
   std::ofstream(path) << text;
   return path;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 struct Run {

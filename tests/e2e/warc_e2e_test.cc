@@ -31,18 +31,18 @@
 #include "crawler/warc/digest.h"
 #include "crawler/warc/http_message.h"
 #include "crawler/warc/warc_reader.h"
+#include "tests/e2e/e2e_util.h"
 
 namespace crawler {
 namespace {
+
+using crawler::e2e::CrawlerPath;
+using crawler::e2e::ReadFile;
 
 using crawler::testing::Command;
 using crawler::testing::FaultServer;
 using crawler::testing::SiteServer;
 using nlohmann::json;
-
-std::string CrawlerPath() {
-  return crawler::testing::RunfilePath("crawler/cli/crawler");
-}
 
 // A fresh, empty directory under the test's scratch space.
 std::string FreshDir(const std::string& name) {
@@ -63,13 +63,6 @@ std::vector<std::string> ListDir(const std::string& dir) {
   ::closedir(d);
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // The body the site server sends for `path` to a client that names it

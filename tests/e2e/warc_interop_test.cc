@@ -29,22 +29,18 @@
 #include "crawler/warc/content_decoding.h"
 #include "crawler/warc/http_message.h"
 #include "crawler/warc/warc_reader.h"
+#include "tests/e2e/e2e_util.h"
 
 namespace crawler {
 namespace {
+
+using crawler::e2e::ReadFile;
 
 using crawler::testing::Command;
 using crawler::testing::FaultServer;
 using crawler::testing::RunfilePath;
 using crawler::testing::SiteServer;
 using nlohmann::json;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<std::string> WarcFiles(const std::string& dir) {
   std::vector<std::string> out;
