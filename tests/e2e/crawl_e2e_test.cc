@@ -197,7 +197,7 @@ int MaxOverlap(const std::vector<Request>& log) {
   std::vector<std::pair<double, int>> events;
   for (const Request& r : log) {
     events.push_back({r.start, 1});
-    events.push_back({std::max(r.start, r.end - 0.005), -1});
+    events.push_back({std::max(r.start + 1e-6, r.end - 0.005), -1});
   }
   std::sort(events.begin(), events.end());  // An end sorts before a start.
   int now = 0, max = 0;
