@@ -36,7 +36,8 @@ enum class Change {
   kNew,        // First answer with content (2xx, 3xx) for this URL.
   kChanged,    // 2xx with another content hash, or another 3xx status.
   kUnchanged,  // 304 Not Modified, the same content hash, the same 3xx.
-  kGone,       // 404 or 410 where there was content before.
+  kGone,       // 404 or 410 where there was content before (or vanished:
+               // no longer linked, StateStore::Vanish).
 };
 
 // "new", "changed", "unchanged", "gone"; "" for kNone.
@@ -52,6 +53,9 @@ struct ChangeCounts {
   uint64_t changed = 0;
   uint64_t unchanged = 0;
   uint64_t gone = 0;
+  // ... of which vanished: not fetched, no longer linked from the seeds
+  // (StateStore::Vanish); the others answered 404 or 410.
+  uint64_t vanished = 0;
 
   // Counts one record's change (kNone counts nowhere).
   void Count(Change change);

@@ -13,10 +13,23 @@
 #include <sstream>
 #include <utility>
 
+#include "crawler/state/links.h"
+
 namespace crawler::state {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: urls.links (the fingerprints of a parsed page's links; NULL: not known
+// yet) and urls.unlinked (vanished URLs); version 1 is migrated in place.
+constexpr int kSchemaVersion = 2;
+
+// Version 1 -> 2, in one transaction.
+constexpr const char* kMigrate1To2 = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE urls ADD COLUMN links BLOB;
+ALTER TABLE urls ADD COLUMN unlinked INTEGER NOT NULL DEFAULT 0;
+UPDATE meta SET value='2' WHERE key='schema_version';
+COMMIT;
+)sql";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
@@ -39,7 +52,9 @@ CREATE TABLE IF NOT EXISTS urls(
   interval_s REAL NOT NULL DEFAULT 0,
   next_due INTEGER NOT NULL DEFAULT 0,
   last_change TEXT NOT NULL DEFAULT '',
-  last_run INTEGER NOT NULL DEFAULT 0
+  last_run INTEGER NOT NULL DEFAULT 0,
+  links BLOB,
+  unlinked INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY,
@@ -153,6 +168,10 @@ class SqliteStateStore : public StateStore {
   Status Queue(const std::string& url, int depth,
                const std::string& referrer) override;
   Status Fetched(const FetchedUrl& f) override;
+  StatusOr<WalkResult> Vanish(
+      const std::vector<std::string>& roots,
+      const std::function<Status(const std::string&, int, const std::string&)>&
+          on_vanished) override;
   Status Commit(int64_t output_offset) override;
   Status EndRun(int64_t now_ms, const std::string& stop_reason, int exit_code,
                 const std::map<std::string, int64_t>& counts,
@@ -243,7 +262,16 @@ Status SqliteStateStore::Init() {
         Prepare("SELECT value FROM meta WHERE key='schema_version'", &s));
     if (sqlite3_step(s.get()) == SQLITE_ROW) {
       const int version = sqlite3_column_int(s.get(), 0);
-      if (version != kSchemaVersion) {
+      s.Finalize();
+      if (version == 1) {
+        Status migrated = Exec(kMigrate1To2);
+        if (!migrated.ok()) {
+          (void)Exec("ROLLBACK");
+          return InternalError(migrated.message() +
+                               " (migrating the state from schema version 1 "
+                               "to 2; it is unchanged)");
+        }
+      } else if (version != kSchemaVersion) {
         return InvalidArgumentError(
             "state " + db_path_ + ": schema version " +
             std::to_string(version) + ", this crawler reads version " +
@@ -251,7 +279,7 @@ Status SqliteStateStore::Init() {
       }
     } else {
       RETURN_IF_ERROR(
-          Exec("INSERT INTO meta(key, value) VALUES('schema_version', '1')"));
+          Exec("INSERT INTO meta(key, value) VALUES('schema_version', '2')"));
     }
   }
   {
@@ -274,13 +302,14 @@ Status SqliteStateStore::Init() {
   RETURN_IF_ERROR(Prepare(
       "INSERT INTO urls(url, depth, referrer, queued, status, error_class, "
       "first_fetch, last_fetch, ok_status, content_hash, etag, "
-      "last_modified, interval_s, next_due, last_change, last_run) "
+      "last_modified, interval_s, next_due, last_change, last_run, links) "
       "VALUES(?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14) ON CONFLICT(url) DO UPDATE SET queued=0, status=?4, "
+      "?14, ?15) ON CONFLICT(url) DO UPDATE SET queued=0, status=?4, "
       "error_class=?5, first_fetch=CASE WHEN first_fetch=0 THEN ?6 ELSE "
       "first_fetch END, last_fetch=?6, ok_status=?7, content_hash=?8, "
       "etag=?9, last_modified=?10, interval_s=?11, next_due=?12, "
-      "last_change=?13, last_run=?14",
+      "last_change=?13, last_run=?14, links=CASE WHEN ?15 IS NULL THEN links "
+      "ELSE ?15 END, unlinked=0",
       &fetched_));
   RETURN_IF_ERROR(
       Prepare("UPDATE runs SET output_offset=?1 WHERE id=?2", &offset_));
@@ -309,7 +338,8 @@ Status SqliteStateStore::ForEachUrl(const std::function<void(KnownUrl&&)>& fn) {
   Statement s;
   RETURN_IF_ERROR(Prepare(
       "SELECT url, depth, referrer, queued, ok_status, content_hash, etag, "
-      "last_modified, interval_s, last_fetch, next_due FROM urls",
+      "last_modified, interval_s, last_fetch, next_due, links IS NOT NULL, "
+      "unlinked FROM urls",
       &s));
   int rc;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
@@ -325,6 +355,8 @@ Status SqliteStateStore::ForEachUrl(const std::function<void(KnownUrl&&)>& fn) {
     k.previous.interval_s = sqlite3_column_double(s.get(), 8);
     k.last_fetch_ms = sqlite3_column_int64(s.get(), 9);
     k.next_due_ms = sqlite3_column_int64(s.get(), 10);
+    k.links_known = sqlite3_column_int(s.get(), 11) != 0;
+    k.unlinked = sqlite3_column_int(s.get(), 12);
     fn(std::move(k));
   }
   if (rc != SQLITE_DONE) return Error("reading the URLs");
@@ -365,7 +397,116 @@ Status SqliteStateStore::Fetched(const FetchedUrl& f) {
   sqlite3_bind_text(s, 13, change.data(), static_cast<int>(change.size()),
                     SQLITE_STATIC);
   sqlite3_bind_int64(s, 14, run_id_);
+  if (f.links.has_value()) {
+    // Zero bytes bind as an empty BLOB, not as NULL ("no links").
+    sqlite3_bind_blob(s, 15, f.links->empty() ? "" : f.links->data(),
+                      static_cast<int>(f.links->size()), SQLITE_STATIC);
+  } else if (f.verdict.change == Change::kGone) {
+    sqlite3_bind_blob(s, 15, "", 0, SQLITE_STATIC);
+  }
   return Step(s, "recording a URL");
+}
+
+StatusOr<WalkResult> SqliteStateStore::Vanish(
+    const std::vector<std::string>& roots,
+    const std::function<Status(const std::string&, int, const std::string&)>&
+        on_vanished) {
+  RETURN_IF_ERROR(Begin());
+  // Every URL in one pass (this run's batch included: same connection).
+  struct Row {
+    std::string url;
+    int depth;
+    std::string referrer;
+    int ok_status;
+    int64_t last_run;
+    int unlinked;
+    bool queued;
+    bool links_known;
+  };
+  std::vector<Row> rows;
+  std::vector<uint64_t> nodes;
+  std::vector<std::string> links;
+  {
+    Statement s;
+    RETURN_IF_ERROR(Prepare(
+        "SELECT url, depth, referrer, ok_status, last_run, unlinked, queued, "
+        "links FROM urls",
+        &s));
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      Row r;
+      r.url = Text(s.get(), 0);
+      r.depth = sqlite3_column_int(s.get(), 1);
+      r.referrer = Text(s.get(), 2);
+      r.ok_status = sqlite3_column_int(s.get(), 3);
+      r.last_run = sqlite3_column_int64(s.get(), 4);
+      r.unlinked = sqlite3_column_int(s.get(), 5);
+      r.queued = sqlite3_column_int(s.get(), 6) != 0;
+      r.links_known = sqlite3_column_type(s.get(), 7) != SQLITE_NULL;
+      const void* blob = sqlite3_column_blob(s.get(), 7);
+      const int bytes = sqlite3_column_bytes(s.get(), 7);
+      links.emplace_back(blob != nullptr
+                             ? std::string(static_cast<const char*>(blob),
+                                           static_cast<size_t>(bytes))
+                             : std::string());
+      nodes.push_back(LinkFingerprint(r.url));
+      rows.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return Error("reading the links");
+  }
+  std::vector<uint64_t> root_fps;
+  root_fps.reserve(roots.size());
+  for (const std::string& r : roots) root_fps.push_back(LinkFingerprint(r));
+  const std::vector<char> reached = Reach(nodes, links, root_fps);
+  links.clear();
+  links.shrink_to_fit();
+  WalkResult w;
+  w.urls = static_cast<int64_t>(rows.size());
+  auto has_content = [](const Row& r) {
+    return r.ok_status >= 200 && r.ok_status < 400;
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!reached[i]) continue;
+    ++w.reached;
+    if (has_content(rows[i]) && !rows[i].links_known) ++w.links_unknown;
+  }
+  if (w.links_unknown > 0) return w;
+  w.walked = true;
+  Statement relink, vanish;
+  RETURN_IF_ERROR(Prepare("UPDATE urls SET unlinked=?2 WHERE url=?1", &relink));
+  RETURN_IF_ERROR(
+      Prepare("UPDATE urls SET ok_status=0, content_hash='', etag='', "
+              "last_modified='', links=X'', last_change='gone', unlinked=?2, "
+              "last_run=?3 WHERE url=?1",
+              &vanish));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (reached[i]) {
+      if (r.unlinked == KnownUrl::kUnreached) {
+        BindText(relink.get(), 1, r.url);
+        sqlite3_bind_int(relink.get(), 2, KnownUrl::kLinked);
+        RETURN_IF_ERROR(Step(relink.get(), "marking a URL linked"));
+      }
+      continue;
+    }
+    if (!has_content(r) || r.queued) continue;
+    if (r.last_run == run_id_) {
+      ++w.unreached_recorded;
+      if (r.unlinked != KnownUrl::kUnreached) {
+        BindText(relink.get(), 1, r.url);
+        sqlite3_bind_int(relink.get(), 2, KnownUrl::kUnreached);
+        RETURN_IF_ERROR(Step(relink.get(), "marking a URL unreached"));
+      }
+      continue;
+    }
+    RETURN_IF_ERROR(on_vanished(r.url, r.depth, r.referrer));
+    BindText(vanish.get(), 1, r.url);
+    sqlite3_bind_int(vanish.get(), 2, KnownUrl::kVanished);
+    sqlite3_bind_int64(vanish.get(), 3, run_id_);
+    RETURN_IF_ERROR(Step(vanish.get(), "marking a URL vanished"));
+    ++w.vanished;
+  }
+  return w;
 }
 
 Status SqliteStateStore::Commit(int64_t output_offset) {

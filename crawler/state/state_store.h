@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "crawler/base/status.h"
+#include "crawler/state/links.h"  // FetchedUrl::links.
 #include "crawler/state/revisit.h"
 
 namespace crawler::state {
@@ -50,6 +51,17 @@ struct KnownUrl {
   Previous previous;
   int64_t last_fetch_ms = 0;  // Unix ms of the last attempt; 0: never.
   int64_t next_due_ms = 0;    // Unix ms when a re-crawl fetches it again.
+  // Whether the state knows the links of its last parsed answer (false for
+  // a URL never parsed, and for pages kept by a schema-1 state).
+  bool links_known = false;
+  // The last walk (Vanish) did not reach it: kUnreached, when that run
+  // fetched it anyway (due again), kVanished, when it was reported
+  // vanished. Either way a run fetches it again only when a link leads to
+  // it.
+  int unlinked = 0;
+  static constexpr int kLinked = 0;
+  static constexpr int kUnreached = 1;
+  static constexpr int kVanished = 2;
 };
 
 // The outcome of one URL in this run, to remember.
@@ -62,6 +74,29 @@ struct FetchedUrl {
   int64_t fetch_ms = 0;     // Unix ms.
   Verdict verdict;          // Judge()'s: change, what to keep, when next.
   int64_t next_due_ms = 0;  // Unix ms.
+  // The links of the answer (EncodeLinks in links.h): for a 2xx or 3xx
+  // with content, the fingerprints of its links (a 3xx: its Location);
+  // nullopt keeps the ones known (a 304, a failure). A kGone verdict
+  // clears them.
+  std::optional<std::string> links;
+};
+
+// The end-of-run walk (StateStore::Vanish).
+struct WalkResult {
+  // False when a URL the walk reached has content but links the state does
+  // not know (a page kept by a schema-1 state, not parsed since): nothing
+  // was marked then.
+  bool walked = false;
+  int64_t urls = 0;     // Known URLs.
+  int64_t reached = 0;  // ... reached from the roots.
+  // URLs with content before that the walk did not reach and this run did
+  // not record: reported vanished now.
+  int64_t vanished = 0;
+  // Not reached either, but recorded by this run (due again, or resumed):
+  // they keep their record; the next complete run that does not record
+  // them reports them vanished.
+  int64_t unreached_recorded = 0;
+  int64_t links_unknown = 0;  // Reached URLs with content and unknown links.
 };
 
 // A run, as recorded.
@@ -106,6 +141,20 @@ class StateStore {
   // The URL reached its terminal state in this run (batched): no longer
   // queued; its answer, verdict and next due time are kept.
   virtual Status Fetched(const FetchedUrl& fetched) = 0;
+  // At the end of a run that reached everything it could (stop reason
+  // "done"): walks from `roots` (normalized URLs: the seeds, and URLs that
+  // sitemaps gave) over the links kept (FetchedUrl::links) and marks every
+  // URL with content before (a 2xx or 3xx kept) that the walk does not
+  // reach and that this run did not record: it is "vanished" (its change
+  // "gone"), loses what was kept of its content, is not loaded into the
+  // frontier by later runs unless a link leads to it again, and
+  // `on_vanished(url, depth, referrer)` is called for it first (the caller
+  // writes its record). Batched, like Fetched. Not reported twice.
+  virtual StatusOr<WalkResult> Vanish(
+      const std::vector<std::string>& roots,
+      const std::function<Status(const std::string& url, int depth,
+                                 const std::string& referrer)>&
+          on_vanished) = 0;
   // Makes the batch durable, together with the output offset reached.
   virtual Status Commit(int64_t output_offset) = 0;
   // Ends the run (commits first).

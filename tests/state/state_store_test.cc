@@ -3,11 +3,14 @@
 
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "crawler/testing/test_util.h"
 
@@ -181,6 +184,303 @@ TEST_CASE("bad state directories give clear errors") {
   auto g = OpenStateStore(dir);
   CHECK(!g.ok());
   CHECK(g.status().message().find(dir) != std::string::npos);
+}
+
+// The end-of-run walk (vanished URLs) and schema version 2.
+
+// A run's answer for `url`: 200 with content `hash` and these links.
+FetchedUrl Page(const std::string& url, const std::vector<std::string>& links,
+                const std::string& hash = "sha1:A") {
+  FetchedUrl f;
+  f.url = url;
+  f.status = 200;
+  f.fetch_ms = 1;
+  f.verdict.change = Change::kNew;
+  f.verdict.next.ok_status = 200;
+  f.verdict.next.content_hash = hash;
+  std::vector<uint64_t> fps;
+  for (const std::string& l : links) fps.push_back(LinkFingerprint(l));
+  f.links = EncodeLinks(fps);
+  return f;
+}
+
+const std::string A = "http://a.test/";
+const std::string B = "http://a.test/b";
+const std::string C = "http://a.test/c";
+const std::string E = "http://a.test/e";
+const std::string F = "http://a.test/f";
+
+// One run: records `pages`, then walks from A; returns what vanished.
+std::vector<std::string> RunAndWalk(const std::string& dir,
+                                    const std::vector<FetchedUrl>& pages,
+                                    WalkResult* result = nullptr) {
+  auto s = OpenStateStore(dir);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  REQUIRE((*s)->BeginRun(1000, "o").ok());
+  for (const FetchedUrl& f : pages) REQUIRE((*s)->Fetched(f).ok());
+  std::vector<std::string> vanished;
+  StatusOr<WalkResult> w = (*s)->Vanish(
+      {A}, [&](const std::string& url, int depth, const std::string& ref) {
+        vanished.push_back(url);
+        CHECK(depth == 1);
+        CHECK(ref == A);
+        return Status::Ok();
+      });
+  REQUIRE_MESSAGE(w.ok(), w.status().ToString());
+  CHECK(w->walked);
+  CHECK(w->vanished == static_cast<int64_t>(vanished.size()));
+  if (result != nullptr) *result = *w;
+  REQUIRE((*s)->EndRun(2000, "done", 0, {}, 0).ok());
+  std::sort(vanished.begin(), vanished.end());
+  return vanished;
+}
+
+TEST_CASE(
+    "links are kept per page: replaced, kept when not given, cleared "
+    "when gone") {
+  const std::string dir = NewDir("links_kept");
+  auto s = OpenStateStore(dir);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->BeginRun(1000, "o").ok());
+  REQUIRE((*s)->Queue(B, 1, A).ok());
+  FetchedUrl f = Page(A, {B, C});
+  f.depth = 0;
+  REQUIRE((*s)->Fetched(f).ok());
+  auto urls = Load(**s);
+  CHECK(urls.at(A).links_known);
+  CHECK(!urls.at(B).links_known);  // Queued, never parsed.
+  CHECK(urls.at(A).unlinked == KnownUrl::kLinked);
+  // A 304 (no links given) keeps them: B is still reached.
+  FetchedUrl again = Page(A, {});
+  again.links.reset();
+  again.verdict.change = Change::kUnchanged;
+  REQUIRE((*s)->Fetched(again).ok());
+  REQUIRE((*s)->Fetched(Page(B, {})).ok());
+  REQUIRE((*s)->Fetched(Page(C, {})).ok());
+  WalkResult w;
+  StatusOr<WalkResult> walk = (*s)->Vanish(
+      {A},
+      [](const std::string&, int, const std::string&) { return Status::Ok(); });
+  REQUIRE(walk.ok());
+  CHECK(walk->walked);
+  CHECK(walk->reached == 3);
+  CHECK(walk->vanished == 0);
+  // Gone: the links go too (an empty BLOB, known).
+  FetchedUrl gone;
+  gone.url = A;
+  gone.status = 404;
+  gone.verdict.change = Change::kGone;
+  REQUIRE((*s)->Fetched(gone).ok());
+  walk = (*s)->Vanish({A}, [](const std::string&, int, const std::string&) {
+    return Status::Ok();
+  });
+  REQUIRE(walk.ok());
+  CHECK(walk->reached == 1);
+  // B and C were recorded by this run: not reported now.
+  CHECK(walk->vanished == 0);
+  CHECK(walk->unreached_recorded == 2);
+  urls = Load(**s);
+  CHECK(urls.at(A).links_known);
+  CHECK(urls.at(B).unlinked == KnownUrl::kUnreached);
+}
+
+TEST_CASE(
+    "the walk: a link dropped vanishes its target, unless another page "
+    "links to it; vanished is said once") {
+  const std::string dir = NewDir("walk");
+  FetchedUrl a1 = Page(A, {B, C, E});
+  std::vector<FetchedUrl> run1 = {a1, Page(B, {C}), Page(C, {}), Page(E, {})};
+  for (FetchedUrl& f : run1) {
+    if (f.url != A) {
+      f.depth = 1;
+      f.referrer = A;
+    }
+  }
+  // Run 1 reaches everything.
+  CHECK(RunAndWalk(dir, run1).empty());
+  // Run 2: A changed, links only B now. C is still linked from B (not
+  // fetched again: its links are kept); E vanished.
+  FetchedUrl a2 = Page(A, {B}, "sha1:A2");
+  a2.verdict.change = Change::kChanged;
+  CHECK(RunAndWalk(dir, {a2}) == std::vector<std::string>{E});
+  {
+    auto s = OpenStateStore(dir);
+    REQUIRE(s.ok());
+    auto urls = Load(**s);
+    const KnownUrl& e = urls.at(E);
+    CHECK(e.unlinked == KnownUrl::kVanished);
+    CHECK(e.previous.ok_status == 0);
+    CHECK(e.previous.content_hash.empty());
+    CHECK(urls.at(C).unlinked == KnownUrl::kLinked);
+    CHECK(urls.at(C).previous.ok_status == 200);
+  }
+  // Run 3: B changed and dropped C (a chain A -> B -> C): C vanished; E is
+  // not reported again.
+  FetchedUrl b3 = Page(B, {}, "sha1:B3");
+  b3.depth = 1;
+  b3.referrer = A;
+  b3.verdict.change = Change::kChanged;
+  CHECK(RunAndWalk(dir, {b3}) == std::vector<std::string>{C});
+  // Run 4: nothing new.
+  CHECK(RunAndWalk(dir, {}).empty());
+  // Run 5: E is linked and fetched again: an answer like any other; it is
+  // linked again.
+  FetchedUrl e5 = Page(E, {});
+  e5.depth = 1;
+  e5.referrer = A;
+  CHECK(RunAndWalk(dir, {Page(A, {B, E}, "sha1:A5"), e5}).empty());
+  auto s = OpenStateStore(dir);
+  REQUIRE(s.ok());
+  auto urls = Load(**s);
+  CHECK(urls.at(E).unlinked == KnownUrl::kLinked);
+  CHECK(urls.at(E).previous.ok_status == 200);
+}
+
+TEST_CASE(
+    "the walk: a URL fetched by this run but no longer linked is "
+    "reported by the next run") {
+  const std::string dir = NewDir("walk_recorded");
+  FetchedUrl f = Page(F, {});
+  f.depth = 1;
+  f.referrer = A;
+  CHECK(RunAndWalk(dir, {Page(A, {F}), f}).empty());
+  // Run 2 fetches both (due again); A no longer links F.
+  WalkResult w;
+  CHECK(RunAndWalk(dir, {Page(A, {}, "sha1:A2"), f}, &w).empty());
+  CHECK(w.unreached_recorded == 1);
+  {
+    auto s = OpenStateStore(dir);
+    REQUIRE(s.ok());
+    CHECK(Load(**s).at(F).unlinked == KnownUrl::kUnreached);
+  }
+  // Run 3 does not fetch F: reported now.
+  CHECK(RunAndWalk(dir, {}) == std::vector<std::string>{F});
+}
+
+// The schema of version 1, as the first crawler with --state made it.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE urls(
+  url TEXT PRIMARY KEY,
+  depth INTEGER NOT NULL,
+  referrer TEXT NOT NULL DEFAULT '',
+  queued INTEGER NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  error_class TEXT NOT NULL DEFAULT '',
+  first_fetch INTEGER NOT NULL DEFAULT 0,
+  last_fetch INTEGER NOT NULL DEFAULT 0,
+  ok_status INTEGER NOT NULL DEFAULT 0,
+  content_hash TEXT NOT NULL DEFAULT '',
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  interval_s REAL NOT NULL DEFAULT 0,
+  next_due INTEGER NOT NULL DEFAULT 0,
+  last_change TEXT NOT NULL DEFAULT '',
+  last_run INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  started INTEGER NOT NULL,
+  ended INTEGER NOT NULL DEFAULT 0,
+  stop_reason TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER NOT NULL DEFAULT -1,
+  output_path TEXT NOT NULL DEFAULT '',
+  output_offset INTEGER NOT NULL DEFAULT 0,
+  counts TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO meta VALUES('schema_version', '1');
+INSERT INTO runs(started, ended, stop_reason, exit_code, output_path,
+                 output_offset, counts)
+  VALUES(1000, 2000, 'done', 0, 'out.jsonl', 77, 'new=2 pages=2');
+INSERT INTO urls(url, depth, queued, status, ok_status, content_hash, etag,
+                 interval_s, next_due, last_change, last_run, first_fetch,
+                 last_fetch)
+  VALUES('http://a.test/', 0, 0, 200, 200, 'sha1:A', '"e1"', 86400, 5000,
+         'new', 1, 1500, 1500),
+        ('http://a.test/b', 1, 0, 200, 200, 'sha1:B', '"e2"', 86400, 5000,
+         'new', 1, 1500, 1500);
+)sql";
+
+std::string SchemaVersion(const std::string& dir) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir + "/state.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(
+              db, "SELECT value FROM meta WHERE key='schema_version'", -1, &s,
+              nullptr) == SQLITE_OK);
+  std::string v;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST_CASE("a state of schema version 1 is migrated in place and works") {
+  const std::string dir = NewDir("schema1");
+  REQUIRE(mkdir(dir.c_str(), 0777) == 0);
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir + "/state.db").c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    REQUIRE_MESSAGE(
+        sqlite3_exec(db, kSchemaV1, nullptr, nullptr, &err) == SQLITE_OK,
+        (err != nullptr ? err : ""));
+    sqlite3_close(db);
+  }
+  CHECK(SchemaVersion(dir) == "1");
+  {
+    auto s = OpenStateStore(dir);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    CHECK(SchemaVersion(dir) == "2");
+    REQUIRE((*s)->last_run().has_value());
+    CHECK((*s)->last_run()->output_offset == 77);
+    auto urls = Load(**s);
+    REQUIRE(urls.size() == 2);
+    CHECK(urls.at(A).previous.etag == "\"e1\"");
+    CHECK(!urls.at(A).links_known);
+    CHECK(urls.at(A).unlinked == KnownUrl::kLinked);
+    REQUIRE((*s)->BeginRun(3000, "out.jsonl").ok());
+    // The pages' links are not known: the walk marks nothing.
+    StatusOr<WalkResult> w =
+        (*s)->Vanish({A}, [](const std::string&, int, const std::string&) {
+          return Status::Ok();
+        });
+    REQUIRE(w.ok());
+    CHECK(!w->walked);
+    CHECK(w->links_unknown == 1);
+    // Once A is parsed again, they are.
+    REQUIRE((*s)->Fetched(Page(A, {})).ok());
+    std::vector<std::string> vanished;
+    w = (*s)->Vanish({A}, [&](const std::string& url, int, const std::string&) {
+      vanished.push_back(url);
+      return Status::Ok();
+    });
+    REQUIRE(w.ok());
+    CHECK(w->walked);
+    CHECK(vanished == std::vector<std::string>{B});
+    REQUIRE((*s)->EndRun(4000, "done", 0, {}, 0).ok());
+  }
+  // Opened again: version 2 stays, nothing to migrate.
+  auto s = OpenStateStore(dir);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  CHECK(SchemaVersion(dir) == "2");
+  CHECK(Load(**s).at(B).unlinked == KnownUrl::kVanished);
+}
+
+TEST_CASE("a state of an unknown schema version is refused") {
+  const std::string dir = NewDir("schema9");
+  { REQUIRE(OpenStateStore(dir).ok()); }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir + "/state.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "UPDATE meta SET value='9' WHERE key='schema_version'",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto s = OpenStateStore(dir);
+  CHECK(s.status().code() == Code::kInvalidArgument);
+  CHECK(s.status().message().find("schema version 9") != std::string::npos);
 }
 
 }  // namespace
