@@ -101,13 +101,14 @@ class CrawlJob {
   // is claimed first (Frontier::ClaimRecord): not written when another node
   // wrote it, and kept in unclaimed_ (*deferred = true) while the frontier
   // cannot say.
+  // `links`: with a state, the page's links to keep (FetchedUrl::links).
   Status Record(const ipc::FetchResult& r, const CrawlItem& item,
-                bool* deferred = nullptr);
+                bool* deferred = nullptr, const std::string* links = nullptr);
   // Asks the frontier whether this node writes the record of `item.url`;
   // on an error keeps the record in unclaimed_ for later.
   enum class Claim { kWrite, kSkip, kDeferred };
   Claim ClaimRecord(const ipc::FetchResult& r, const CrawlItem& item,
-                    RecordKind kind);
+                    RecordKind kind, const std::string* links = nullptr);
   // Writes the records kept while the frontier was unavailable, in order,
   // as long as it answers.
   Status WriteUnclaimed();
@@ -116,15 +117,21 @@ class CrawlJob {
   // stays down longer than frontier_unavailable_timeout_s.
   Status CheckFrontier(SteadyTime now);
   // The parts of the record writers after the claim.
-  Status WriteFetched(const ipc::FetchResult& r, const CrawlItem& item);
+  Status WriteFetched(const ipc::FetchResult& r, const CrawlItem& item,
+                      const std::string* links = nullptr);
   Status WriteUnfetched(const ipc::FetchResult& r, const CrawlItem& item);
   // Loads the state: queues the URLs left queued and the ones due, marks
-  // the others seen.
+  // the others seen (but those the last walk did not reach: they are
+  // fetched again only when a link leads to them).
   Status LoadState();
   // Keeps a URL's outcome in the state; returns its change ("" when not
   // judged or without a state).
   StatusOr<std::string_view> Remember(const ipc::FetchResult& r,
-                                      const CrawlItem& item);
+                                      const CrawlItem& item,
+                                      const std::string* links = nullptr);
+  // At the end of a "done" run with a state: reports the URLs that
+  // vanished (StateStore::Vanish), one record each.
+  Status RecordVanished();
   // Records the URLs the lease filter dropped (terminal states without a
   // fetch).
   Status RecordDropped();
@@ -191,6 +198,7 @@ class CrawlJob {
     ipc::FetchResult r;
     CrawlItem item;
     RecordKind kind;
+    std::optional<std::string> links;
   };
   std::deque<Unclaimed> unclaimed_;
   // The frontier's health() was not OK at the last check, since
@@ -222,6 +230,11 @@ class CrawlJob {
   // With a state: what it knew of the queued URLs fetched before (their
   // validators for a conditional request, their hash, their interval).
   std::unordered_map<std::string, state::Previous> previous_;
+  // With a state: where the end-of-run walk starts (the normalized seeds
+  // and the URLs sitemaps gave).
+  std::vector<std::string> roots_;
+  // A sitemap could not be read: the roots may lack what it lists.
+  bool sitemap_failed_ = false;
   int64_t run_start_ms_ = 0;  // Unix ms.
   CrawlSummary summary_;
   SteadyTime start_;
@@ -257,10 +270,13 @@ Status CrawlJob::RecordSeedError(const std::string& url,
 }
 
 CrawlJob::Claim CrawlJob::ClaimRecord(const ipc::FetchResult& r,
-                                      const CrawlItem& item, RecordKind kind) {
+                                      const CrawlItem& item, RecordKind kind,
+                                      const std::string* links) {
   StatusOr<bool> claimed = frontier_.ClaimRecord(item.url);
   if (!claimed.ok()) {
-    unclaimed_.push_back({r, item, kind});
+    unclaimed_.push_back(
+        {r, item, kind,
+         links != nullptr ? std::optional<std::string>(*links) : std::nullopt});
     return Claim::kDeferred;
   }
   return *claimed ? Claim::kWrite : Claim::kSkip;
@@ -272,9 +288,10 @@ Status CrawlJob::WriteUnclaimed() {
     StatusOr<bool> claimed = frontier_.ClaimRecord(u.item.url);
     if (!claimed.ok()) return Status::Ok();  // Still down: CheckFrontier.
     if (*claimed) {
-      RETURN_IF_ERROR(u.kind == RecordKind::kFetched
-                          ? WriteFetched(u.r, u.item)
-                          : WriteUnfetched(u.r, u.item));
+      RETURN_IF_ERROR(
+          u.kind == RecordKind::kFetched
+              ? WriteFetched(u.r, u.item, u.links ? &*u.links : nullptr)
+              : WriteUnfetched(u.r, u.item));
     }
     // Its links were added when it was deferred.
     if (u.kind == RecordKind::kFetched) frontier_.Done(u.item.url);
@@ -332,6 +349,7 @@ Status CrawlJob::AddSeeds(const std::vector<std::string>& seeds) {
     }
     normalized.push_back(*n);
     originals.push_back(s);
+    if (options_.state != nullptr) roots_.push_back(*n);
   }
   StatusOr<scope::Scope> scope =
       scope::Scope::Create(options_.scope, normalized);
@@ -674,8 +692,8 @@ void CrawlJob::LogRecord(const ipc::FetchResult& r, int depth) {
 }
 
 Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item,
-                        bool* deferred) {
-  switch (ClaimRecord(r, item, RecordKind::kFetched)) {
+                        bool* deferred, const std::string* links) {
+  switch (ClaimRecord(r, item, RecordKind::kFetched, links)) {
     case Claim::kWrite:
       break;
     case Claim::kSkip:  // Another node wrote it.
@@ -684,14 +702,14 @@ Status CrawlJob::Record(const ipc::FetchResult& r, const CrawlItem& item,
       if (deferred != nullptr) *deferred = true;
       return Status::Ok();
   }
-  return WriteFetched(r, item);
+  return WriteFetched(r, item, links);
 }
 
-Status CrawlJob::WriteFetched(const ipc::FetchResult& r,
-                              const CrawlItem& item) {
+Status CrawlJob::WriteFetched(const ipc::FetchResult& r, const CrawlItem& item,
+                              const std::string* links) {
   Count(r, item);
   LogRecord(r, item.depth);
-  ASSIGN_OR_RETURN(std::string_view change, Remember(r, item));
+  ASSIGN_OR_RETURN(std::string_view change, Remember(r, item, links));
   output::CrawlContext ctx{item.depth, item.referrer, change};
   RETURN_IF_ERROR(writer_.Write(r, &ctx));
   Notify(r, RecordKind::kFetched, item.depth);
@@ -711,8 +729,20 @@ Status CrawlJob::LoadState() {
   std::vector<state::KnownUrl> to_queue;
   std::vector<std::string> not_due;
   RETURN_IF_ERROR(store.ForEachUrl([&](state::KnownUrl&& k) {
+    // A page whose links the state does not know (kept by a schema-1
+    // state) is asked for without validators: its body tells its links.
+    if (!k.links_known) {
+      k.previous.etag.clear();
+      k.previous.last_modified.clear();
+    }
     if (k.queued) {
       ++summary_.changes.resumed;
+    } else if (k.unlinked != state::KnownUrl::kLinked) {
+      // The last walk did not reach it: fetched only if a link leads to it
+      // again (neither queued nor seen).
+      ++summary_.changes.not_due;
+      if (k.last_fetch_ms != 0) previous_[k.url] = std::move(k.previous);
+      return;
     } else if (k.next_due_ms <= run_start_ms_) {
       ++summary_.changes.due;
     } else {
@@ -745,7 +775,8 @@ Status CrawlJob::LoadState() {
 }
 
 StatusOr<std::string_view> CrawlJob::Remember(const ipc::FetchResult& r,
-                                              const CrawlItem& item) {
+                                              const CrawlItem& item,
+                                              const std::string* links) {
   if (options_.state == nullptr) return std::string_view();
   auto prev = previous_.find(item.url);
   state::Observation seen;
@@ -767,10 +798,64 @@ StatusOr<std::string_view> CrawlJob::Remember(const ipc::FetchResult& r,
                    .count();
   f.next_due_ms =
       run_start_ms_ + static_cast<int64_t>(f.verdict.next_due_s * 1000);
+  // A 2xx or 3xx with content tells its links; a 304 or a failure keeps
+  // the ones known.
+  if (links != nullptr && r.error.empty() && r.status >= 200 &&
+      r.status < 400 && r.status != 304) {
+    f.links = *links;
+  }
   RETURN_IF_ERROR(options_.state->Fetched(f));
   if (prev != previous_.end()) previous_.erase(prev);
   summary_.changes.Count(f.verdict.change);
   return state::ChangeName(f.verdict.change);
+}
+
+Status CrawlJob::RecordVanished() {
+  // Only a run that reached everything it could tells what is no longer
+  // reachable; a node of a shared frontier sees only its part.
+  if (summary_.stop_reason != "done" || abandon_ || frontier_.shared()) {
+    return Status::Ok();
+  }
+  if (sitemap_failed_) {
+    logger_.Info("state " + options_.state->dir() +
+                 ": a sitemap could not be read; vanished URLs are not "
+                 "looked for in this run");
+    return Status::Ok();
+  }
+  StatusOr<state::WalkResult> walk = options_.state->Vanish(
+      roots_,
+      [this](const std::string& url, int depth,
+             const std::string& referrer) -> Status {
+        ipc::FetchResult r;
+        r.url = url;
+        r.error_class = "vanished";
+        r.error =
+            "vanished: had content before; no page this crawl reached links "
+            "to it any more (not fetched)";
+        r.tag = Tag::kPermanent;
+        ++summary_.changes.gone;
+        ++summary_.changes.vanished;
+        CountUnfetched(r);
+        LogRecord(r, depth);
+        output::CrawlContext ctx{depth, referrer,
+                                 state::ChangeName(state::Change::kGone)};
+        RETURN_IF_ERROR(writer_.Write(r, &ctx));
+        Notify(r, RecordKind::kUnfetched, depth);
+        return Status::Ok();
+      });
+  if (!walk.ok()) return walk.status();
+  if (!walk->walked) {
+    logger_.Info("state " + options_.state->dir() + ": " +
+                 std::to_string(walk->links_unknown) +
+                 " pages reached have links the state does not know yet "
+                 "(kept by an older crawler); vanished URLs are reported "
+                 "once they were fetched again");
+  } else if (walk->unreached_recorded > 0) {
+    logger_.Debug("state: " + std::to_string(walk->unreached_recorded) +
+                  " URLs fetched again are no longer linked; the next "
+                  "complete run reports them vanished unless linked again");
+  }
+  return Status::Ok();
 }
 
 Status CrawlJob::OnResult(ipc::FetchResult r) {
@@ -879,8 +964,23 @@ Status CrawlJob::OnPage(Request req, ipc::FetchResult r) {
       }
     }
   }
+  // With a state, the page's links are kept for the end-of-run walk
+  // (vanished URLs): the redirect target, or the links the worker found,
+  // normalized, before the scope check (out of scope URLs never have
+  // content in the state, so they change nothing in the walk).
+  std::string links;
+  if (options_.state != nullptr) {
+    std::vector<uint64_t> fps;
+    fps.reserve(r.link_urls.size() + 1);
+    if (!target.empty()) fps.push_back(state::LinkFingerprint(target));
+    for (const std::string& link : r.link_urls) {
+      fps.push_back(state::LinkFingerprint(link));
+    }
+    links = state::EncodeLinks(std::move(fps));
+  }
   bool deferred = false;
-  RETURN_IF_ERROR(Record(r, item, &deferred));
+  RETURN_IF_ERROR(
+      Record(r, item, &deferred, options_.state != nullptr ? &links : nullptr));
   if (!target.empty()) {
     RETURN_IF_ERROR(AddUrl(target, item.depth, item.url, item.hops + 1, false));
   }
@@ -998,6 +1098,7 @@ Status CrawlJob::OnSitemap(Request req, ipc::FetchResult r) {
       req.origin,
       {r.elapsed_ms, static_cast<double>(RetryAfter(r).value_or(0))}, now);
   if (!r.error.empty() || r.status != 200) {
+    sitemap_failed_ = true;
     logger_.Warn(
         "sitemap " + req.robots_url + ": " +
         (!r.error.empty() ? r.error : "HTTP " + std::to_string(r.status)) +
@@ -1012,6 +1113,7 @@ Status CrawlJob::OnSitemap(Request req, ipc::FetchResult r) {
       ++summary_.skipped_bad_url;
       continue;
     }
+    if (options_.state != nullptr) roots_.push_back(*n);
     RETURN_IF_ERROR(AddUrl(*n, 0, req.robots_url, 0, false));
   }
   return Status::Ok();
@@ -1031,6 +1133,7 @@ Status CrawlJob::OnLost(uint64_t id, bool alone, const std::string& cause) {
   if (req.kind == Request::kSitemap) {
     frontier_.Release(req.origin, {}, now);
     // A sitemap that kills a worker is not worth a second try.
+    sitemap_failed_ = true;
     logger_.Warn("sitemap " + req.robots_url + ": " + cause + "; skipped");
     return Status::Ok();
   }
@@ -1179,7 +1282,9 @@ StatusOr<CrawlSummary> CrawlJob::Run(const std::vector<std::string>& seeds) {
   Status flushed = writer_.Flush();
   if (status.ok()) status = flushed;
   if (status.ok() && options_.state != nullptr) {
-    status = options_.state->Commit(writer_.position());
+    status = RecordVanished();
+    if (status.ok()) status = writer_.Flush();
+    if (status.ok()) status = options_.state->Commit(writer_.position());
   }
   if (abandon_) {
     workers_.Kill();

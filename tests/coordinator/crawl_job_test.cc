@@ -2,6 +2,7 @@
 // the frontier, depth, dedup, limits, robots gating and crash handling.
 #include "crawler/coordinator/crawl_job.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,13 +29,81 @@ using crawler::testing::FakeFetcher;
 using crawler::testing::TempDir;
 using nlohmann::json;
 
+// 0: the workers fetch from FakeFetcher; N > 0: from SiteFetcher's version
+// N (a global: forked workers read their parent's value).
+int g_site_version = 0;
+
+// A small site that changes between runs, at http://site.test:
+//   /          links /a, /b (versions 1 and 2; not 3) and /r; its body
+//              differs in each version
+//   /a         links /d
+//   /r         301 to /e (a redirect hop, a link of its own)
+//   /b /d /e   no links
+//   others     404 (robots.txt too)
+// Answers are ready at once.
+class SiteFetcher : public fetch::Fetcher {
+ public:
+  void Start(fetch::FetchRequest request) override {
+    fetch::FetchResponse r;
+    r.id = request.id;
+    r.url = request.url;
+    r.final_url = r.url;
+    const std::string host = "http://site.test";
+    const std::string path = r.url.rfind(host, 0) == 0
+                                 ? r.url.substr(host.size())
+                                 : std::string("?");
+    auto html = [&](const std::string& body) {
+      r.status = 200;
+      r.content_type = "text/html";
+      r.body = "<!DOCTYPE html><html><body>" + body + "</body></html>";
+      r.bytes = r.body.size();
+    };
+    const int v = g_site_version;
+    if (path == "/") {
+      html("version " + std::to_string(v) + " <a href=\"/a\">a</a>" +
+           (v < 3 ? " <a href=\"/b\">b</a>" : "") + " <a href=\"/r\">r</a>");
+    } else if (path == "/a") {
+      html("<a href=\"/d\">d</a>");
+    } else if (path == "/b" || path == "/d" || path == "/e") {
+      html("page " + path);
+    } else if (path == "/r") {
+      r.status = 301;
+      r.location = host + "/e";
+    } else {
+      r.status = 404;
+      r.content_type = "text/plain";
+      r.body = "not found";
+      r.bytes = r.body.size();
+    }
+    ready_.push_back(std::move(r));
+  }
+  std::vector<fetch::FetchResponse> Poll(int wake_fd, int timeout_ms) override {
+    if (ready_.empty() && wake_fd >= 0) {
+      pollfd p{wake_fd, POLLIN, 0};
+      (void)::poll(&p, 1, timeout_ms);
+    }
+    std::vector<fetch::FetchResponse> out = std::move(ready_);
+    ready_.clear();
+    return out;
+  }
+  int InFlight() const override { return static_cast<int>(ready_.size()); }
+
+ private:
+  std::vector<fetch::FetchResponse> ready_;
+};
+
 ForkWorkerLauncher FakeLauncher() {
   return ForkWorkerLauncher(
       []() -> StatusOr<std::unique_ptr<fetch::Fetcher>> {
         fetch::FetchOptions o;
         o.max_concurrency = 4;
         o.total_timeout_ms = 5000;
-        std::unique_ptr<fetch::Fetcher> f = std::make_unique<FakeFetcher>(o);
+        std::unique_ptr<fetch::Fetcher> f;
+        if (g_site_version > 0) {
+          f = std::make_unique<SiteFetcher>();
+        } else {
+          f = std::make_unique<FakeFetcher>(o);
+        }
         return f;
       },
       worker::WorkerOptions{});
@@ -562,6 +631,75 @@ TEST_CASE(
   // /status/404 had no content before and has none now: not judged.
   CHECK(fourth.summary->changes.unchanged == 7);
   CHECK(fourth.by_url.at(kSite + "/status/404")["change"].is_null());
+}
+
+TEST_CASE(
+    "Crawl with a state: a page no longer linked vanishes (gone) once, after "
+    "a complete run only") {
+  const std::string dir =
+      TempDir() + "/crawl_vanish_" + std::to_string(getpid());
+  CrawlJobOptions o = FastOptions();
+  const std::vector<std::string> seeds = {"http://site.test/"};
+  auto run = [&](int version, std::chrono::hours later, int64_t max_pages) {
+    auto store = state::OpenStateStore(dir);
+    REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+    o.state = store->get();
+    o.max_pages = max_pages;
+    REQUIRE((*store)->BeginRun(1, "").ok());
+    g_site_version = version;
+    ShiftedClock clock(later);
+    CrawlRun r = Crawl(o, seeds, &clock);
+    g_site_version = 0;
+    REQUIRE_MESSAGE(r.summary.ok(), r.summary.status().ToString());
+    return r;
+  };
+  // Run 1: / /a /b /d /r (301) /e, all new.
+  CrawlRun first = run(1, std::chrono::hours(0), 0);
+  CHECK(first.summary->stop_reason == "done");
+  CHECK(first.records.size() == 6);
+  CHECK(first.summary->changes.new_urls == 6);
+  CHECK(first.summary->changes.vanished == 0);
+  // Run 2, 25 hours later: all due; / changed (interval x0.8: due again
+  // 19.2 h later), the others unchanged (x1.4: 33.6 h).
+  CrawlRun second = run(2, std::chrono::hours(25), 0);
+  CHECK(second.records.size() == 6);
+  CHECK(second.by_url.at("http://site.test/")["change"] == "changed");
+  CHECK(second.summary->changes.unchanged == 5);
+  CHECK(second.summary->changes.gone == 0);
+  // Run 3, 45 hours after run 1: only / is due; it no longer links /b. The
+  // run stops at its page limit: it did not reach everything, so nothing
+  // vanishes.
+  CrawlRun third = run(3, std::chrono::hours(45), 1);
+  CHECK(third.summary->stop_reason == "max_pages");
+  CHECK(third.records.size() == 1);
+  CHECK(third.by_url.at("http://site.test/")["change"] == "changed");
+  CHECK(third.summary->changes.gone == 0);
+  // Run 4: nothing is due; a complete run. /b is no longer reachable: it
+  // vanished. /d (behind /a, not fetched again) and /e (behind the
+  // redirect /r) are still reached through the links kept.
+  CrawlRun fourth = run(3, std::chrono::hours(46), 0);
+  CHECK(fourth.summary->stop_reason == "done");
+  REQUIRE(fourth.records.size() == 1);
+  const json& b = fourth.records[0];
+  CHECK(b["url"] == "http://site.test/b");
+  CHECK(b["change"] == "gone");
+  CHECK((!b.contains("status") || b["status"].is_null()));
+  CHECK(b["error"].get<std::string>().rfind("vanished:", 0) == 0);
+  CHECK(b["depth"] == 1);
+  CHECK(fourth.summary->changes.gone == 1);
+  CHECK(fourth.summary->changes.vanished == 1);
+  CHECK(fourth.summary->unfetched_classes["vanished"] == 1);
+  // Run 5: not reported again.
+  CrawlRun fifth = run(3, std::chrono::hours(47), 0);
+  CHECK(fifth.records.empty());
+  CHECK(fifth.summary->changes.gone == 0);
+  // Run 6: / links /b again (version 2): /b is fetched although not due,
+  // and is new (what was known of it went when it vanished).
+  CrawlRun sixth = run(2, std::chrono::hours(70), 0);
+  CHECK(sixth.by_url.at("http://site.test/")["change"] == "changed");
+  REQUIRE(sixth.by_url.count("http://site.test/b") == 1);
+  CHECK(sixth.by_url.at("http://site.test/b")["change"] == "new");
+  CHECK(sixth.summary->changes.vanished == 0);
 }
 
 }  // namespace

@@ -310,6 +310,37 @@ TEST_CASE(
   r = RunOnce(site, state, out, &err);
   CHECK(Records(out).size() == 9);
   CHECK(err.find("0 due again") != std::string::npos);
+  // The index no longer links c.html, which is still served. The next run
+  // fetches c.html anyway (due again): its record stands, and it is no
+  // longer linked; the run after that, which does not fetch it, reports it
+  // vanished (gone, without a status), once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  site.Write("index.html", "<title>i</title><a href=a.html>a</a>");
+  r = RunOnce(site, state, out, &err);
+  CHECK(r.at(site.Url("index.html"))["change"] == "changed");
+  CHECK(r.at(site.Url("c.html"))["change"] == "unchanged");
+  const size_t before = Records(out).size();
+  r = RunOnce(site, state, out, &err);
+  const json& c = r.at(site.Url("c.html"));
+  CHECK(c["change"] == "gone");
+  CHECK(c["error"].get<std::string>().rfind("vanished:", 0) == 0);
+  CHECK((!c.contains("status") || c["status"].is_null()));
+  std::vector<json> all = Records(out);
+  REQUIRE(all.size() > before);
+  size_t vanished = 0;
+  for (size_t i = before; i < all.size(); ++i) {
+    if (all[i]["url"] == site.Url("c.html")) ++vanished;
+  }
+  CHECK(vanished == 1);
+  CHECK_MESSAGE(err.find("vanished") != std::string::npos, err);
+  CHECK_MESSAGE(err.find(" 1 gone") != std::string::npos, err);
+  // Not again.
+  const size_t after = Records(out).size();
+  r = RunOnce(site, state, out, &err);
+  all = Records(out);
+  for (size_t i = after; i < all.size(); ++i) {
+    CHECK(all[i]["url"] != site.Url("c.html"));
+  }
 }
 
 }  // namespace
