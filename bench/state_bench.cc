@@ -3,15 +3,27 @@
 // the URL is discovered and one Fetched() when its record is written, a
 // Commit() every `commit_every` calls (the coordinator commits every
 // 200 ms, about 1,400 records at 7,000 pages/s), then a second run that
-// loads the state back (ForEachUrl), as a resumed or re-crawl run does.
+// loads the state back (ForEachUrl), as a resumed or re-crawl run does,
+// and walks the links kept (Vanish: the end of a complete run, vanished
+// URLs).
 //
-// Usage: state_bench [N] [commit_every]   (defaults 20000 and 1400)
-// Prints CPU microseconds per URL for the write path and the load.
+// Each page keeps `links` links (FetchedUrl::links; the coordinator
+// fingerprints them and encodes the BLOB, which is counted in the write
+// path): page i links pages 2i+1 and 2i+2 (a tree: every page is reached)
+// and others picked at random.
+//
+// Usage: state_bench [N] [commit_every] [links]
+//        (defaults 20000, 1400 and 30; links 0: none kept, as before
+//        schema version 2)
+// Prints CPU microseconds per URL for the write path and the load, and
+// the CPU of the walk.
 #include <time.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "crawler/state/state_store.h"
 
@@ -35,6 +47,24 @@ int main(int argc, char** argv) {
   using namespace crawler;
   const long n = argc > 1 ? std::atol(argv[1]) : 20000;
   const long every = argc > 2 ? std::atol(argv[2]) : 1400;
+  const long links = argc > 3 ? std::atol(argv[3]) : 30;
+  auto url_of = [](long i) {
+    return "http://127.0.0.1:8080/s" + std::to_string(i % 8) + "/p" +
+           std::to_string(i) + ".html";
+  };
+  // The links of each page, as the worker would return them (URLs).
+  std::vector<std::vector<std::string>> link_urls(n);
+  {
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<long> pick(0, n - 1);
+    for (long i = 0; i < n && links > 0; ++i) {
+      std::vector<std::string>& l = link_urls[i];
+      if (2 * i + 1 < n) l.push_back(url_of(2 * i + 1));
+      if (2 * i + 2 < n) l.push_back(url_of(2 * i + 2));
+      while (static_cast<long>(l.size()) < links)
+        l.push_back(url_of(pick(rng)));
+    }
+  }
   char tmpl[] = "/tmp/state_bench.XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return 1;
   const std::string dir = std::string(tmpl) + "/state";
@@ -48,9 +78,7 @@ int main(int argc, char** argv) {
     const double c0 = CpuSeconds(), w0 = WallSeconds();
     long calls = 0;
     for (long i = 0; i < n; ++i) {
-      const std::string url = "http://127.0.0.1:8080/s" +
-                              std::to_string(i % 8) + "/p" + std::to_string(i) +
-                              ".html";
+      const std::string url = url_of(i);
       Status s = (*store)->Queue(url, 3, "http://127.0.0.1:8080/s1/p1.html");
       state::FetchedUrl f;
       f.url = url;
@@ -64,6 +92,14 @@ int main(int argc, char** argv) {
       f.verdict.next.last_modified = "Tue, 24 Nov 2026 10:00:00 GMT";
       f.verdict.next.interval_s = 86400;
       f.next_due_ms = f.fetch_ms + 86400000;
+      if (links > 0) {
+        std::vector<uint64_t> fps;
+        fps.reserve(link_urls[i].size());
+        for (const std::string& l : link_urls[i]) {
+          fps.push_back(state::LinkFingerprint(l));
+        }
+        f.links = state::EncodeLinks(std::move(fps));
+      }
       if (s.ok()) s = (*store)->Fetched(f);
       calls += 2;
       if (s.ok() && calls % every < 2) s = (*store)->Commit(calls * 300);
@@ -75,9 +111,9 @@ int main(int argc, char** argv) {
     (void)(*store)->EndRun(2, "done", 0, {}, 0);
     const double cpu = CpuSeconds() - c0, wall = WallSeconds() - w0;
     std::printf(
-        "write: %ld URLs (Queue + Fetched), commit every %ld calls: %.3f s "
-        "CPU, %.3f s wall, %.2f us CPU per URL\n",
-        n, every, cpu, wall, cpu / n * 1e6);
+        "write: %ld URLs (Queue + Fetched, %ld links kept each), commit "
+        "every %ld calls: %.3f s CPU, %.3f s wall, %.2f us CPU per URL\n",
+        n, links, every, cpu, wall, cpu / n * 1e6);
   }
   {
     auto store = state::OpenStateStore(dir);
@@ -87,6 +123,26 @@ int main(int argc, char** argv) {
     const double cpu = CpuSeconds() - c0;
     std::printf("load: %ld URLs in %.3f s CPU, %.2f us per URL\n", rows, cpu,
                 cpu / (rows > 0 ? rows : 1) * 1e6);
+    // The end of a complete run: read every URL's links, walk from the
+    // seed, mark what is not reached (nothing here: a tree spans them).
+    (void)(*store)->BeginRun(3, "out.jsonl");
+    const double c1 = CpuSeconds(), w1 = WallSeconds();
+    StatusOr<state::WalkResult> walk = (*store)->Vanish(
+        {url_of(0)}, [](const std::string&, int, const std::string&) {
+          return Status::Ok();
+        });
+    (void)(*store)->EndRun(4, "done", 0, {}, 0);
+    const double wcpu = CpuSeconds() - c1, wwall = WallSeconds() - w1;
+    if (!walk.ok()) {
+      std::fprintf(stderr, "%s\n", walk.status().ToString().c_str());
+      return 1;
+    }
+    std::printf(
+        "walk: %lld URLs x %ld links, %lld reached, %lld vanished: %.3f s "
+        "CPU, %.3f s wall\n",
+        static_cast<long long>(walk->urls), links,
+        static_cast<long long>(walk->reached),
+        static_cast<long long>(walk->vanished), wcpu, wwall);
   }
   std::string cmd = std::string("rm -rf ") + tmpl;
   return std::system(cmd.c_str()) == 0 ? 0 : 1;
