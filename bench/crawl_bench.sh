@@ -40,6 +40,8 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/lib/nginx.sh
+source "$ROOT/bench/lib/nginx.sh"
 CORES="$(nproc)"
 SEED=1
 DISALLOW=opinion  # One of the 20 sections: 1/20 of the pages.
@@ -109,49 +111,14 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 start_nginx() {
   PORT="$(free_port)"
-  cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx_error.log warn;
-events { worker_connections 1024; }
-http {
-  log_format bench '\$request_uri \$status';
-  access_log $TMP/access.log bench buffer=256k;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  default_type text/html;
-  client_body_temp_path $TMP/client_body;
-  proxy_temp_path $TMP/proxy;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $SITE;
-    location = /robots.txt { default_type text/plain; }
-    location = /__probe { access_log off; return 204; }
-  }
-}
-EOF
-  nginx -e "$TMP/nginx_error.log" -p "$TMP" -c "$TMP/nginx.conf" &
-  NGINX_PID=$!
-  for _ in $(seq 50); do
-    # Probe a path that is not logged, so the access log holds the crawl only.
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/__probe" 2>/dev/null; then
-      return 0
-    fi
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
+  bench_nginx_conf "$TMP" "$SITE" "    listen 127.0.0.1:$PORT;"
+  # Probe a path that is not logged, so the access log holds the crawl only.
+  bench_nginx_start "$TMP" "http://127.0.0.1:$PORT/__probe"
 }
 started=0
 for attempt in 1 2 3; do  # The free port can be taken between probe and bind.
   if start_nginx; then started=1; break; fi
-  log "nginx did not start on port $PORT (attempt $attempt):"
-  sed 's/^/  /' "$TMP/nginx_error.log" >&2 || true
-  stop_pid "$NGINX_PID"
-  NGINX_PID=""
+  log "nginx did not start on port $PORT (attempt $attempt)"
 done
 [[ "$started" == 1 ]] || { log "giving up on nginx"; exit 1; }
 BASE="http://127.0.0.1:$PORT"
@@ -263,7 +230,9 @@ want = set(l.strip() for l in open(reach_file) if l.strip())
 hits = collections.Counter()
 bad_status = collections.Counter()
 for line in open(access):
-    path, status = line.split()
+    # bench/lib/nginx.sh's format: $msec $request_time $host $request_uri
+    # $status $body_bytes_sent.
+    path, status = line.split()[3:5]
     hits[path] += 1
     if status != "200":
         bad_status[status] += 1

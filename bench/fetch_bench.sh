@@ -33,6 +33,8 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/lib/nginx.sh
+source "$ROOT/bench/lib/nginx.sh"
 CORES="$(nproc)"
 SEED=1
 SITE_VERSION="$(sed -n 's/^VERSION = \([0-9]*\).*/\1/p' bench/site/make_site.py)"
@@ -98,46 +100,14 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 start_nginx() {
   PORT="$(free_port)"
-  cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx_error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  default_type text/html;
-  client_body_temp_path $TMP/client_body;
-  proxy_temp_path $TMP/proxy;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $SITE;
-  }
-}
-EOF
-  nginx -e "$TMP/nginx_error.log" -p "$TMP" -c "$TMP/nginx.conf" &
-  NGINX_PID=$!
-  for _ in $(seq 50); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/index.html" 2>/dev/null; then
-      return 0
-    fi
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
+  # No access log: wrk's baseline measures the server alone.
+  bench_nginx_conf "$TMP" "$SITE" "    listen 127.0.0.1:$PORT;" "" "" off
+  bench_nginx_start "$TMP" "http://127.0.0.1:$PORT/index.html"
 }
 started=0
 for attempt in 1 2 3; do  # The free port can be taken between probe and bind.
   if start_nginx; then started=1; break; fi
-  log "nginx did not start on port $PORT (attempt $attempt):"
-  sed 's/^/  /' "$TMP/nginx_error.log" >&2 || true
-  kill -TERM "$NGINX_PID" 2>/dev/null || true
-  wait "$NGINX_PID" 2>/dev/null || true
-  NGINX_PID=""
+  log "nginx did not start on port $PORT (attempt $attempt)"
 done
 [[ "$started" == 1 ]] || { log "giving up on nginx"; exit 1; }
 BASE="http://127.0.0.1:$PORT"

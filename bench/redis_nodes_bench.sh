@@ -70,6 +70,8 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/lib/nginx.sh
+source "$ROOT/bench/lib/nginx.sh"
 SEED=1
 DISALLOW=opinion
 
@@ -123,48 +125,10 @@ CRAWLER="$WORK/crawler"
 start_nginx() {
   local listen="" i
   for i in $(seq 2 $((HOSTS + 1))); do listen+="    listen 127.0.0.$i:$PORT;"$'\n'; done
-  cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx_error.log warn;
-events { worker_connections 4096; }
-http {
-  log_format bench '\$msec \$request_time \$host \$request_uri \$status \$body_bytes_sent';
-  access_log $WORK/access.log bench buffer=256k;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  types { text/html html; text/plain txt; text/css css; }
-  default_type text/html;
-  client_body_temp_path $WORK/client_body;
-  proxy_temp_path $WORK/proxy;
-  fastcgi_temp_path $WORK/fastcgi;
-  uwsgi_temp_path $WORK/uwsgi;
-  scgi_temp_path $WORK/scgi;
-  server {
-$listen
-    root $WORK/site;
-    location = /__probe { access_log off; return 204; }
-    location / { }
-  }
-}
-EOF
+  bench_nginx_conf "$WORK" "$WORK/site" "$listen"
   : >"$WORK/access.log"
-  nginx -e "$WORK/nginx_error.log" -p "$WORK" -c "$WORK/nginx.conf" &
-  NGINX_PID=$!
+  bench_nginx_start "$WORK" "http://127.0.0.2:$PORT/__probe" || return 1
   PIDS+=("$NGINX_PID")
-  for _ in $(seq 50); do
-    if curl -fsS -o /dev/null "http://127.0.0.2:$PORT/__probe" 2>/dev/null; then
-      return 0
-    fi
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  sed 's/^/  /' "$WORK/nginx_error.log" >&2 || true
-  stop_pid "$NGINX_PID"
-  return 1
 }
 started=0
 for attempt in 1 2 3; do  # The free port can be taken between probe and bind.

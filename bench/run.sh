@@ -111,6 +111,8 @@ fi
 export PATH="$PATH:/usr/sbin:/sbin"  # nginx, for a user whose PATH lacks them.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=bench/lib/nginx.sh
+source "$ROOT/bench/lib/nginx.sh"
 CORES="$(nproc)"
 SEED=1
 DISALLOW=opinion
@@ -254,37 +256,10 @@ write_nginx_conf() {
     listen="    listen 127.0.0.1:$port;"
     location="    location / { }"
   fi
-  {
-    [[ "$profile" == wan ]] && echo "load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
-    cat <<EOF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx_error.log warn;
-events { worker_connections 4096; }
-http {
-  log_format bench '\$msec \$request_time \$host \$request_uri \$status \$body_bytes_sent';
-  access_log $WORK/access.log bench buffer=256k;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 65;
-  keepalive_requests 1000000;
-  types { text/html html; text/plain txt; text/css css; }
-  default_type text/html;
-  client_body_temp_path $WORK/client_body;
-  proxy_temp_path $WORK/proxy;
-  fastcgi_temp_path $WORK/fastcgi;
-  uwsgi_temp_path $WORK/uwsgi;
-  scgi_temp_path $WORK/scgi;
-  server {
-$listen
-    root $site;
-    location = /__probe { access_log off; return 204; }
-$location
-  }
-}
-EOF
-  } >"$WORK/nginx.conf"
+  local prelude=""
+  [[ "$profile" == wan ]] &&
+    prelude="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
+  bench_nginx_conf "$WORK" "$site" "$listen" "$location" "$prelude"
 }
 # start_nginx PROFILE SITE PORT -> NGINX_PID; 1 when it did not come up.
 start_nginx() {
@@ -292,21 +267,8 @@ start_nginx() {
   [[ "$profile" == wan ]] && probe_host=127.0.0.2
   write_nginx_conf "$profile" "$site" "$port"
   : >"$WORK/access.log"
-  nginx -e "$WORK/nginx_error.log" -p "$WORK" -c "$WORK/nginx.conf" &
-  NGINX_PID=$!
-  for _ in $(seq 50); do
-    # Probe a path that is not logged, so the access log holds crawls only.
-    if curl -fsS -o /dev/null "http://$probe_host:$port/__probe" 2>/dev/null; then
-      return 0
-    fi
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  log "nginx did not start on port $port:"
-  sed 's/^/  /' "$WORK/nginx_error.log" >&2 || true
-  stop_pid "$NGINX_PID"
-  NGINX_PID=""
-  return 1
+  # Probe a path that is not logged, so the access log holds crawls only.
+  bench_nginx_start "$WORK" "http://$probe_host:$port/__probe"
 }
 # Flushes nginx's buffered access log (USR1 reopens it) and waits until the
 # file stops growing.
