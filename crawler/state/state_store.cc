@@ -477,12 +477,14 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
   RETURN_IF_ERROR(
       Prepare("UPDATE urls SET ok_status=0, content_hash='', etag='', "
               "last_modified='', links=X'', last_change='gone', unlinked=?2, "
-              "last_run=?3 WHERE url=?1",
+              "last_run=?3, next_due=0 WHERE url=?1",
               &vanish));
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     if (reached[i]) {
-      if (r.unlinked == KnownUrl::kUnreached) {
+      // Linked again (a vanished URL too, through a page not parsed
+      // since): loaded as usual by the next run; a vanished one is due.
+      if (r.unlinked != KnownUrl::kLinked) {
         BindText(relink.get(), 1, r.url);
         sqlite3_bind_int(relink.get(), 2, KnownUrl::kLinked);
         RETURN_IF_ERROR(Step(relink.get(), "marking a URL linked"));

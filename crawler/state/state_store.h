@@ -147,7 +147,8 @@ class StateStore {
   // URL with content before (a 2xx or 3xx kept) that the walk does not
   // reach and that this run did not record: it is "vanished" (its change
   // "gone"), loses what was kept of its content, is not loaded into the
-  // frontier by later runs unless a link leads to it again, and
+  // frontier by later runs unless a link leads to it again (a later walk
+  // that reaches it makes it due: fetched by the next run), and
   // `on_vanished(url, depth, referrer)` is called for it first (the caller
   // writes its record). Batched, like Fetched. Not reported twice.
   virtual StatusOr<WalkResult> Vanish(

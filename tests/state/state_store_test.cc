@@ -323,12 +323,26 @@ TEST_CASE(
   CHECK(RunAndWalk(dir, {b3}) == std::vector<std::string>{C});
   // Run 4: nothing new.
   CHECK(RunAndWalk(dir, {}).empty());
-  // Run 5: E is linked and fetched again: an answer like any other; it is
-  // linked again.
-  FetchedUrl e5 = Page(E, {});
-  e5.depth = 1;
-  e5.referrer = A;
-  CHECK(RunAndWalk(dir, {Page(A, {B, E}, "sha1:A5"), e5}).empty());
+  // Run 5: B links E again, but E is not fetched (B's links were kept from
+  // an answer the coordinator did not follow, say): reached, E is loaded as
+  // usual again, and due.
+  FetchedUrl b5 = Page(B, {E}, "sha1:B5");
+  b5.depth = 1;
+  b5.referrer = A;
+  CHECK(RunAndWalk(dir, {b5}).empty());
+  {
+    auto s = OpenStateStore(dir);
+    REQUIRE(s.ok());
+    auto urls = Load(**s);
+    CHECK(urls.at(E).unlinked == KnownUrl::kLinked);
+    CHECK(urls.at(E).previous.ok_status == 0);
+    CHECK(urls.at(E).next_due_ms == 0);
+  }
+  // Run 6: E fetched again: an answer like any other.
+  FetchedUrl e6 = Page(E, {});
+  e6.depth = 1;
+  e6.referrer = A;
+  CHECK(RunAndWalk(dir, {e6}).empty());
   auto s = OpenStateStore(dir);
   REQUIRE(s.ok());
   auto urls = Load(**s);
