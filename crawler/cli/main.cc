@@ -458,7 +458,8 @@ int CrawlRun(crawler::cli::CrawlFlags& flags, crawler::cli::RunReport* report) {
                        {"new", static_cast<int64_t>(s.changes.new_urls)},
                        {"changed", static_cast<int64_t>(s.changes.changed)},
                        {"unchanged", static_cast<int64_t>(s.changes.unchanged)},
-                       {"gone", static_cast<int64_t>(s.changes.gone)}},
+                       {"gone", static_cast<int64_t>(s.changes.gone)},
+                       {"vanished", static_cast<int64_t>(s.changes.vanished)}},
                       records->writer->position());
     if (!ended.ok()) {
       report->message = "crawl state: " + ended.message();

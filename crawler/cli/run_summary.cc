@@ -137,6 +137,7 @@ std::string RunSummaryJson(const RunReport& r) {
         ch.Int("changed", static_cast<int64_t>(c.changed));
         ch.Int("unchanged", static_cast<int64_t>(c.unchanged));
         ch.Int("gone", static_cast<int64_t>(c.gone));
+        ch.Int("vanished", static_cast<int64_t>(c.vanished));
         ch.Int("resumed", static_cast<int64_t>(c.resumed));
         ch.Int("due", static_cast<int64_t>(c.due));
         ch.Int("not_due", static_cast<int64_t>(c.not_due));

@@ -18,15 +18,16 @@
 //    "bytes": 31457280, "hosts": 3, "robots_fetches": 3, "retries": 4,
 //    "abandoned": 0, "error_rate": 0.0125,
 //    "changes": {"new": 3, "changed": 40, "unchanged": 1100, "gone": 2,
-//                "resumed": 0, "due": 1150, "not_due": 50},
+//                "vanished": 1, "resumed": 0, "due": 1150, "not_due": 50},
 //    "output": "docs.jsonl"}
 //
 // outcome is what the exit status means (exit_codes.h): "success" (0),
 // "failed" (1), "usage_error" (2), "too_many_errors" (3), "refused" (4:
 // the state was locked by another run; nothing was done), "interrupted"
 // (130, 143). The counts are absent when the crawl never started
-// (failed before it, refused); "changes" only with a state; "run" and
-// "state" only with a state.
+// (failed before it, refused); "changes" only with a state ("gone"
+// counts the vanished URLs too: no longer linked from anything the run
+// reached, docs/state.md); "run" and "state" only with a state.
 //
 // Thread-safety: pure functions, apart from WriteFileAtomically.
 #ifndef CRAWLER_CLI_RUN_SUMMARY_H_

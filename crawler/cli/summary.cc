@@ -78,12 +78,17 @@ std::vector<std::string> CrawlSummaryLines(const coordinator::CrawlSummary& s,
   if (s.with_state) {
     // The change report (docs/state.md); each record's "change" field
     // says the same per URL.
+    // "gone" counts the vanished URLs too (no longer linked; not fetched).
+    const std::string vanished =
+        s.changes.vanished > 0
+            ? " (" + std::to_string(s.changes.vanished) + " vanished)"
+            : std::string();
     std::snprintf(buf, sizeof buf,
                   "changes: %llu new, %llu changed, %llu unchanged, %llu "
-                  "gone; state: %llu URLs resumed, %llu due again, %llu not "
+                  "gone%s; state: %llu URLs resumed, %llu due again, %llu not "
                   "due",
                   U(s.changes.new_urls), U(s.changes.changed),
-                  U(s.changes.unchanged), U(s.changes.gone),
+                  U(s.changes.unchanged), U(s.changes.gone), vanished.c_str(),
                   U(s.changes.resumed), U(s.changes.due), U(s.changes.not_due));
     lines.push_back(buf);
   }

@@ -332,6 +332,7 @@ void Changes(std::string* out, const ReportData& d) {
   card("changed", c.changed);
   card("unchanged", c.unchanged);
   card("gone", c.gone);
+  card("of which vanished (no longer linked)", c.vanished);
   card("resumed from the last run", c.resumed);
   card("known, due again", c.due);
   card("known, not due", c.not_due);

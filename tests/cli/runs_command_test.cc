@@ -180,6 +180,7 @@ TEST_CASE("run summary JSON: counts, changes and outcome") {
   s.changes.new_urls = 2;
   s.changes.changed = 3;
   s.changes.gone = 1;
+  s.changes.vanished = 1;
   r.summary = s;
   r.output_path = "out \"1\".jsonl";
   const std::string text = RunSummaryJson(r);
@@ -200,6 +201,7 @@ TEST_CASE("run summary JSON: counts, changes and outcome") {
   CHECK(j["bytes"] == 123456);
   CHECK(j["changes"]["changed"] == 3);
   CHECK(j["changes"]["gone"] == 1);
+  CHECK(j["changes"]["vanished"] == 1);
   CHECK(j["stop_reason"] == "done");
   CHECK(j["message"] == r.message);
   CHECK(j["output"] == "out \"1\".jsonl");

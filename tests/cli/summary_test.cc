@@ -31,6 +31,28 @@ coordinator::CrawlSummary Sample() {
   return s;
 }
 
+TEST_CASE("Summary: with a state, the change report line") {
+  coordinator::CrawlSummary s = Sample();
+  s.with_state = true;
+  s.changes.new_urls = 2;
+  s.changes.changed = 3;
+  s.changes.unchanged = 100;
+  s.changes.gone = 4;
+  s.changes.resumed = 1;
+  s.changes.due = 104;
+  s.changes.not_due = 6;
+  std::vector<std::string> lines = CrawlSummaryLines(s, false);
+  REQUIRE(lines.size() == 6);
+  CHECK(lines[4] ==
+        "changes: 2 new, 3 changed, 100 unchanged, 4 gone; state: 1 URLs "
+        "resumed, 104 due again, 6 not due");
+  s.changes.vanished = 3;
+  lines = CrawlSummaryLines(s, false);
+  CHECK(lines[4] ==
+        "changes: 2 new, 3 changed, 100 unchanged, 4 gone (3 vanished); "
+        "state: 1 URLs resumed, 104 due again, 6 not due");
+}
+
 TEST_CASE("Summary: status classes, errors by class, bytes, hosts, rate") {
   const std::vector<std::string> lines = CrawlSummaryLines(Sample(), false);
   REQUIRE(lines.size() == 5);

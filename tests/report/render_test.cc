@@ -98,6 +98,7 @@ TEST_SUITE("RenderReport") {
     d.changes->changed = 3;
     d.changes->unchanged = 1234;
     d.changes->gone = 2;
+    d.changes->vanished = 1;
     d.changes->due = 1239;
     const std::string html = RenderReport(d);
     CheckSelfContained(html);
@@ -107,6 +108,9 @@ TEST_SUITE("RenderReport") {
         html.substr(at, html.find("</section>", at) - at);
     CHECK(section.find("<dt>changed</dt><dd>3</dd>") != std::string::npos);
     CHECK(section.find("<dt>gone</dt><dd>2</dd>") != std::string::npos);
+    CHECK(section.find(
+              "<dt>of which vanished (no longer linked)</dt><dd>1</dd>") !=
+          std::string::npos);
     CHECK(section.find("<dt>unchanged</dt><dd>1,234</dd>") !=
           std::string::npos);
   }
