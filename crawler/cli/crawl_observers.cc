@@ -6,18 +6,14 @@
 #include <ctime>
 #include <utility>
 
+#include "crawler/base/time_format.h"
 #include "crawler/report/render.h"
 
 namespace crawler::cli {
 namespace {
 
 std::string UtcTime(std::chrono::system_clock::time_point t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  ::gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+  return UtcDateTime(std::chrono::system_clock::to_time_t(t)) + " UTC";
 }
 
 }  // namespace

@@ -9,24 +9,13 @@
 #include <ctime>
 #include <map>
 
+#include "crawler/base/time_format.h"
 #include "crawler/cli/crawl_flags.h"
 #include "crawler/cli/exit_codes.h"
 #include "crawler/output/json.h"
 
 namespace crawler::cli {
 namespace {
-
-// RFC 3339 UTC with milliseconds.
-std::string IsoTime(int64_t unix_ms) {
-  const time_t secs = static_cast<time_t>(unix_ms / 1000);
-  struct tm tm {};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
-  return buf;
-}
 
 class JsonObject {
  public:
@@ -44,6 +33,7 @@ class JsonObject {
     Key(k);
     out_ += std::to_string(v);
   }
+  void Count(const char* k, uint64_t v) { Int(k, static_cast<int64_t>(v)); }
   void Number(const char* k, double v) {
     Key(k);
     if (!std::isfinite(v)) v = 0;
@@ -53,8 +43,7 @@ class JsonObject {
   }
   void Map(const char* k, const std::map<std::string, uint64_t>& m) {
     JsonObject o;
-    for (const auto& [name, n] : m)
-      o.Int(name.c_str(), static_cast<int64_t>(n));
+    for (const auto& [name, n] : m) o.Count(name.c_str(), n);
     Raw(k, o.Done());
   }
   void Raw(const char* k, const std::string& json) {
@@ -95,8 +84,8 @@ std::string RunSummaryJson(const RunReport& r) {
     o.String("state", r.state_dir);
     if (r.run_id != 0) o.Int("run", r.run_id);
   }
-  o.String("started", IsoTime(r.started_ms));
-  o.String("ended", IsoTime(r.ended_ms));
+  o.String("started", Rfc3339Millis(r.started_ms));
+  o.String("ended", Rfc3339Millis(r.ended_ms));
   o.Number("duration_s",
            static_cast<double>(r.ended_ms - r.started_ms) / 1000.0);
   o.String("outcome", OutcomeName(r.exit_code));
@@ -109,11 +98,11 @@ std::string RunSummaryJson(const RunReport& r) {
   o.String("message", r.message);
   if (r.summary) {
     const coordinator::CrawlSummary& s = *r.summary;
-    o.Int("pages", static_cast<int64_t>(s.pages));
-    o.Int("ok", static_cast<int64_t>(s.ok));
-    o.Int("errors", static_cast<int64_t>(s.errors));
-    o.Int("skipped_type", static_cast<int64_t>(s.skipped_type));
-    o.Int("unfetched", static_cast<int64_t>(s.unfetched));
+    o.Count("pages", s.pages);
+    o.Count("ok", s.ok);
+    o.Count("errors", s.errors);
+    o.Count("skipped_type", s.skipped_type);
+    o.Count("unfetched", s.unfetched);
     std::map<std::string, uint64_t> classes;
     for (int i = 1; i <= 5; ++i) {
       classes[std::to_string(i) + "xx"] = s.status_classes[i];
@@ -122,25 +111,25 @@ std::string RunSummaryJson(const RunReport& r) {
     o.Map("status_classes", classes);
     o.Map("errors_by_class", s.error_classes);
     o.Map("unfetched_by_class", s.unfetched_classes);
-    o.Int("bytes", static_cast<int64_t>(s.bytes));
-    o.Int("hosts", static_cast<int64_t>(s.hosts));
-    o.Int("robots_fetches", static_cast<int64_t>(s.robots_fetches));
-    o.Int("retries", static_cast<int64_t>(s.retries));
-    o.Int("worker_restarts", static_cast<int64_t>(s.worker_restarts));
-    o.Int("abandoned", static_cast<int64_t>(s.abandoned));
+    o.Count("bytes", s.bytes);
+    o.Count("hosts", s.hosts);
+    o.Count("robots_fetches", s.robots_fetches);
+    o.Count("retries", s.retries);
+    o.Count("worker_restarts", s.worker_restarts);
+    o.Count("abandoned", s.abandoned);
     o.Number("error_rate", s.error_rate);
     if (s.with_state) {
       const state::ChangeCounts& c = s.changes;
       o.Raw("changes", [&] {
         JsonObject ch;
-        ch.Int("new", static_cast<int64_t>(c.new_urls));
-        ch.Int("changed", static_cast<int64_t>(c.changed));
-        ch.Int("unchanged", static_cast<int64_t>(c.unchanged));
-        ch.Int("gone", static_cast<int64_t>(c.gone));
-        ch.Int("vanished", static_cast<int64_t>(c.vanished));
-        ch.Int("resumed", static_cast<int64_t>(c.resumed));
-        ch.Int("due", static_cast<int64_t>(c.due));
-        ch.Int("not_due", static_cast<int64_t>(c.not_due));
+        ch.Count("new", c.new_urls);
+        ch.Count("changed", c.changed);
+        ch.Count("unchanged", c.unchanged);
+        ch.Count("gone", c.gone);
+        ch.Count("vanished", c.vanished);
+        ch.Count("resumed", c.resumed);
+        ch.Count("due", c.due);
+        ch.Count("not_due", c.not_due);
         return ch.Done();
       }());
     }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "crawler/base/time_format.h"
 #include "crawler/cli/exit_codes.h"
 #include "crawler/cli/run_summary.h"
 #include "crawler/output/json.h"
@@ -33,15 +34,6 @@ error.
 // The counts the table shows, in its order.
 constexpr const char* kCounted[] = {"pages",   "ok",        "errors", "new",
                                     "changed", "unchanged", "gone"};
-
-std::string UtcTime(int64_t unix_ms) {
-  const time_t secs = static_cast<time_t>(unix_ms / 1000);
-  struct tm tm {};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 std::string Duration(const state::RunInfo& r) {
   if (r.ended_ms == 0) return "-";
@@ -92,8 +84,9 @@ std::string FormatRuns(const std::vector<state::RunInfo>& runs,
     const std::string exit =
         r.ended_ms == 0 ? "-" : std::to_string(r.exit_code);
     std::snprintf(line, sizeof(line), "%-5lld %-19s %8s %-15s %4s %-12s",
-                  static_cast<long long>(r.id), UtcTime(r.started_ms).c_str(),
-                  Duration(r).c_str(), outcome.c_str(), exit.c_str(),
+                  static_cast<long long>(r.id),
+                  UtcDateTime(r.started_ms / 1000).c_str(), Duration(r).c_str(),
+                  outcome.c_str(), exit.c_str(),
                   r.stop_reason.empty() ? "-" : r.stop_reason.c_str());
     out += line;
     for (const char* c : kCounted) {
