@@ -20,6 +20,7 @@
 #include "crawler/ipc/messages.h"
 #include "crawler/output/json.h"
 #include "crawler/robots/robots.h"
+#include "crawler/state/content_hash.h"
 
 namespace crawler::coordinator {
 namespace {
@@ -521,6 +522,8 @@ Status CrawlJob::Send(Request request, const std::string& u, bool want_links,
     if (prev != previous_.end()) {
       task.if_none_match = prev->second.etag;
       task.if_modified_since = prev->second.last_modified;
+      task.hash_sha1 = state::AlgorithmOf(prev->second.content_hash) ==
+                       state::HashAlgorithm::kSha1;
     }
   }
   const bool solo = request.solo;
@@ -804,10 +807,11 @@ StatusOr<std::string_view> CrawlJob::Remember(const ipc::FetchResult& r,
       r.status < 400 && r.status != 304) {
     f.links = *links;
   }
-  RETURN_IF_ERROR(options_.state->Fetched(f));
+  const state::Change change = f.verdict.change;
+  RETURN_IF_ERROR(options_.state->Fetched(std::move(f)));
   if (prev != previous_.end()) previous_.erase(prev);
-  summary_.changes.Count(f.verdict.change);
-  return state::ChangeName(f.verdict.change);
+  summary_.changes.Count(change);
+  return state::ChangeName(change);
 }
 
 Status CrawlJob::RecordVanished() {

@@ -13,7 +13,8 @@ std::string Encode(const FetchTask& task) {
       .Bool(task.want_sitemap)
       .Bytes(task.if_none_match)
       .Bytes(task.if_modified_since)
-      .Bool(task.want_hash);
+      .Bool(task.want_hash)
+      .Bool(task.hash_sha1);
   return e.Take();
 }
 
@@ -28,6 +29,7 @@ Status Decode(std::string_view data, FetchTask* task) {
   RETURN_IF_ERROR(d.Bytes(&task->if_none_match));
   RETURN_IF_ERROR(d.Bytes(&task->if_modified_since));
   RETURN_IF_ERROR(d.Bool(&task->want_hash));
+  RETURN_IF_ERROR(d.Bool(&task->hash_sha1));
   return d.Done();
 }
 

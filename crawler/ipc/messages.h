@@ -57,6 +57,10 @@ struct FetchTask {
   // Return FetchResult::content_hash. The body is then read whatever its
   // type (want_links alone skips a 2xx body that is not HTML).
   bool want_hash = false;
+  // With want_hash: SHA-1 ("sha1:...") instead of the default XXH3
+  // ("xxh128:...", crawler/state/content_hash.h), for a URL whose hash in
+  // the crawl state is an older SHA-1 one.
+  bool hash_sha1 = false;
 };
 
 struct FetchResult {

@@ -12,8 +12,8 @@
 
 #include "crawler/charset/charset.h"
 #include "crawler/sitemap/sitemap.h"
+#include "crawler/state/content_hash.h"
 #include "crawler/url/url.h"
-#include "crawler/warc/digest.h"
 
 namespace crawler::worker {
 namespace {
@@ -217,7 +217,9 @@ ipc::FetchResult BuildResult(fetch::FetchResponse r,
                              const ResultOptions& options) {
   std::string hash;
   if (options.want_hash && r.error.ok() && r.status >= 200 && r.status < 300) {
-    hash = warc::Sha1Digest(r.body);
+    hash = state::ContentHash(r.body, options.hash_sha1
+                                          ? state::HashAlgorithm::kSha1
+                                          : state::HashAlgorithm::kXxh128);
   }
   ipc::FetchResult out = BuildResultWithoutHash(std::move(r), options);
   // A complete body that failed to parse (parse_limit, sitemap_error) has
@@ -302,6 +304,7 @@ Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
       flags.want_body = task.want_body;
       flags.want_sitemap = task.want_sitemap;
       flags.want_hash = task.want_hash;
+      flags.hash_sha1 = task.hash_sha1;
       fetch::FetchRequest request{task.id, std::move(task.url)};
       request.if_none_match = std::move(task.if_none_match);
       request.if_modified_since = std::move(task.if_modified_since);
@@ -335,6 +338,7 @@ Status Serve(mp::Connection& conn, fetch::Fetcher& fetcher,
         result_options.want_body = it->second.want_body;
         result_options.want_sitemap = it->second.want_sitemap;
         result_options.want_hash = it->second.want_hash;
+        result_options.hash_sha1 = it->second.hash_sha1;
         wants.erase(it);
       }
       if (archive != nullptr && !r.exchanges.empty()) {

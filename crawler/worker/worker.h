@@ -79,9 +79,11 @@ struct ResultOptions {
   // of an index in sitemaps (crawler/sitemap; XML without DTDs or entities,
   // gzip with a decompressed-size cap).
   bool want_sitemap = false;
-  // Set FetchResult::content_hash (crawler/warc's Sha1Digest of the whole
-  // decoded body) when the result has a 2xx status and no error.
+  // Set FetchResult::content_hash (crawler/state's ContentHash of the whole
+  // decoded body: XXH3, or SHA-1 with hash_sha1) when the result has a 2xx
+  // status and no error.
   bool want_hash = false;
+  bool hash_sha1 = false;
   size_t body_limit = 512 * 1024;
   // Drop rel=nofollow links, and every link when meta robots or X-Robots-Tag
   // says nofollow; report noindex.

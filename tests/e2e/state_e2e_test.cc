@@ -4,6 +4,7 @@
 // exactly once; a second run on a state in use exits with status 4; a later
 // run re-fetches only what is due, conditionally, and says what changed.
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/site_server.h"
 #include "crawler/testing/test_util.h"
+#include "crawler/warc/digest.h"
 
 namespace crawler {
 namespace {
@@ -341,6 +343,75 @@ TEST_CASE(
   for (size_t i = after; i < all.size(); ++i) {
     CHECK(all[i]["url"] != site.Url("c.html"));
   }
+}
+
+// Runs `sql` on the state's database (between runs).
+void Sql(const std::string& state, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((state + "/state.db").c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string message = err != nullptr ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+std::vector<std::string> Hashes(const std::string& state) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((state + "/state.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT content_hash FROM urls WHERE "
+                             "content_hash != '' ORDER BY url",
+                             -1, &s, nullptr) == SQLITE_OK);
+  std::vector<std::string> out;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST_CASE(
+    "state: pages hashed with SHA-1 by an older crawler are compared with "
+    "SHA-1, so an unchanged page stays unchanged") {
+  const std::string dir = crawler::testing::TempDir() + "/sha1";
+  mkdir(dir.c_str(), 0777);
+  StaticSite site = StartStatic(dir + "/site");
+  const std::string state = dir + "/state";
+  const std::string out = dir + "/out.jsonl";
+  std::string err;
+  std::map<std::string, json> r = RunOnce(site, state, out, &err);
+  REQUIRE(r.size() == 4);
+  std::vector<std::string> hashes = Hashes(state);
+  REQUIRE(hashes.size() == 4);
+  for (const std::string& h : hashes) CHECK(h.rfind("xxh128:", 0) == 0);
+  // As an older crawler left it: SHA-1 of every body, and no validators,
+  // so the next run gets every page whole (200) and compares hashes.
+  for (const std::string name : {"index.html", "a.html", "b.html", "c.html"}) {
+    Sql(state, "UPDATE urls SET content_hash='" +
+                   warc::Sha1Digest(ReadFile(site.root + "/" + name)) +
+                   "', etag='', last_modified='' WHERE url='" + site.Url(name) +
+                   "'");
+  }
+  // b.html changes; the others do not.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  site.Write("b.html", "<title>b, edited</title>");
+  r = RunOnce(site, state, out, &err);
+  for (const std::string name : {"index.html", "a.html", "c.html"}) {
+    CHECK(r.at(site.Url(name))["status"] == 200);
+    CHECK_MESSAGE(r.at(site.Url(name))["change"] == "unchanged", name);
+  }
+  CHECK(r.at(site.Url("b.html"))["change"] == "changed");
+  CHECK_MESSAGE(err.find("changes: 0 new, 1 changed, 3 unchanged, 0 gone") !=
+                    std::string::npos,
+                err);
+  // They keep SHA-1 (compared the same way next time).
+  hashes = Hashes(state);
+  REQUIRE(hashes.size() == 4);
+  for (const std::string& h : hashes) CHECK(h.rfind("sha1:", 0) == 0);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ FetchTask FullTask() {
   t.if_none_match = "W/\"v1\", \"v2\"";
   t.if_modified_since = "Wed, 21 Oct 2015 07:28:00 GMT";
   t.want_hash = true;
+  t.hash_sha1 = true;
   return t;
 }
 
@@ -66,6 +67,7 @@ TEST_CASE("FetchTask: the conditional-request fields round-trip") {
   CHECK(out.if_none_match == in.if_none_match);
   CHECK(out.if_modified_since == in.if_modified_since);
   CHECK(out.want_hash);
+  CHECK(out.hash_sha1);
 
   // Defaults stay defaults.
   FetchTask empty;
@@ -73,6 +75,7 @@ TEST_CASE("FetchTask: the conditional-request fields round-trip") {
   CHECK(empty.if_none_match.empty());
   CHECK(empty.if_modified_since.empty());
   CHECK_FALSE(empty.want_hash);
+  CHECK_FALSE(empty.hash_sha1);
 }
 
 TEST_CASE("FetchResult: etag, last_modified and content_hash round-trip") {

@@ -16,6 +16,7 @@
 #include "crawler/ipc/messages.h"
 #include "crawler/mp/pipe.h"
 #include "crawler/mp/process.h"
+#include "crawler/state/content_hash.h"
 #include "crawler/testing/fixture_server.h"
 #include "crawler/testing/test_util.h"
 #include "crawler/warc/digest.h"
@@ -118,13 +119,17 @@ TEST_CASE("Worker: validators out, validators and content hash back") {
   tasks.push_back(Task(6, s.Url("/page/3")));
   tasks.back().want_links = true;
   tasks.back().want_hash = true;
+  // 7: as 5, hashed with SHA-1 (the state holds an older SHA-1 hash).
+  tasks.push_back(Task(7, s.Url("/conditional?w=7")));
+  tasks.back().want_hash = true;
+  tasks.back().hash_sha1 = true;
   std::map<uint64_t, ipc::FetchResult> r = RunTasks(tasks);
 
   CHECK(r[1].status == 200);
   CHECK(r[1].error.empty());
   CHECK(r[1].etag == "\"v1\"");
   CHECK(r[1].last_modified == kLastModified);
-  CHECK(r[1].content_hash == warc::Sha1Digest(kConditionalBody));
+  CHECK(r[1].content_hash == state::ContentHash(kConditionalBody));
   CHECK_FALSE(r[1].parsed);  // text/plain, read for its hash.
 
   // A crawl skips a text/plain body it does not hash; the headers came.
@@ -145,15 +150,18 @@ TEST_CASE("Worker: validators out, validators and content hash back") {
   }
 
   CHECK(r[5].status == 200);
-  CHECK(r[5].content_hash == warc::Sha1Digest(kConditionalBody));
+  CHECK(r[5].content_hash == state::ContentHash(kConditionalBody));
 
   CHECK(r[6].status == 200);
   CHECK(r[6].parsed);
   CHECK(r[6].title == "Page 3");
   CHECK_FALSE(r[6].link_urls.empty());
-  CHECK(r[6].content_hash.rfind("sha1:", 0) == 0);
-  CHECK(r[6].content_hash.size() == 37);  // "sha1:" + 32 base32 characters.
+  CHECK(r[6].content_hash.rfind("xxh128:", 0) == 0);
+  CHECK(r[6].content_hash.size() == 39);  // "xxh128:" + 32 hex digits.
   CHECK(r[6].etag.empty());  // The fixture's pages have no validators.
+
+  CHECK(r[7].status == 200);
+  CHECK(r[7].content_hash == warc::Sha1Digest(kConditionalBody));
 }
 
 TEST_CASE("Worker: a crawl task that wants the hash reads every type") {
@@ -170,7 +178,7 @@ TEST_CASE("Worker: a crawl task that wants the hash reads every type") {
   std::map<uint64_t, ipc::FetchResult> r = RunTasks(tasks);
   CHECK(r[1].error.empty());
   CHECK(r[1].bytes == TextBody().size());
-  CHECK(r[1].content_hash == warc::Sha1Digest(TextBody()));
+  CHECK(r[1].content_hash == state::ContentHash(TextBody()));
   CHECK(r[2].error_class == "skipped_content_type");
   CHECK(r[2].content_hash.empty());
 }
@@ -197,7 +205,7 @@ TEST_CASE("Worker: no content hash for errors and non-2xx answers") {
     CHECK(r[id].content_hash.empty());
   }
   // The cap is not in the way of a body under it.
-  CHECK(r[5].content_hash == warc::Sha1Digest(TextBody()));
+  CHECK(r[5].content_hash == state::ContentHash(TextBody()));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "crawler/ipc/messages.h"
 #include "crawler/mp/pipe.h"
 #include "crawler/mp/process.h"
+#include "crawler/state/content_hash.h"
 #include "crawler/testing/fake_fetcher.h"
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/test_util.h"
@@ -321,8 +322,8 @@ TEST_CASE("BuildResult copies the validators; a 304 is not parsed") {
 
 TEST_CASE("BuildResult: content_hash only when wanted, 2xx and no error") {
   const std::string page = "<title>T</title><a href=/a>a</a>";
-  const std::string digest = warc::Sha1Digest(page);
-  REQUIRE(digest.rfind("sha1:", 0) == 0);
+  const std::string digest = state::ContentHash(page);
+  REQUIRE(digest.rfind("xxh128:", 0) == 0);
   ResultOptions o;
   o.want_links = true;
   CHECK(BuildResult(HtmlResponse(page), o).content_hash.empty());
@@ -336,7 +337,12 @@ TEST_CASE("BuildResult: content_hash only when wanted, 2xx and no error") {
   fetch::FetchResponse r = HtmlResponse(std::string("\x89PNG\0\1", 6));
   r.content_type = "image/png";
   CHECK(BuildResult(r, o).content_hash ==
-        warc::Sha1Digest(std::string("\x89PNG\0\1", 6)));
+        state::ContentHash(std::string("\x89PNG\0\1", 6)));
+  // SHA-1 when asked (a URL whose state hash is an older SHA-1 one).
+  ResultOptions sha1 = o;
+  sha1.hash_sha1 = true;
+  CHECK(BuildResult(HtmlResponse(page), sha1).content_hash ==
+        warc::Sha1Digest(page));
   ResultOptions robots = o;
   robots.want_links = false;
   robots.want_body = true;
@@ -345,7 +351,7 @@ TEST_CASE("BuildResult: content_hash only when wanted, 2xx and no error") {
   CHECK(out.body.size() == 4);
   CHECK(out.content_hash == digest);
   CHECK(BuildResult(HtmlResponse(""), o).content_hash ==
-        warc::Sha1Digest(""));  // An empty 200 has a hash.
+        state::ContentHash(""));  // An empty 200 has a hash.
 
   // Other statuses and every error: none.
   r = HtmlResponse(page);
