@@ -14,6 +14,8 @@
 #include <iostream>
 #include <thread>
 
+#include "crawler/mp/fork_guard.h"
+
 namespace crawler::mp {
 
 int CurrentThreadCount() {
@@ -63,8 +65,17 @@ Status Process::Start() {
                                    "' was already started (pid " +
                                    std::to_string(pid_) + ")");
   }
+  // Helper threads registered as fork guards stop for the fork. A joined
+  // thread can stay listed in /proc/self/task for a moment after join()
+  // returns (the kernel releases it a little later): wait up to 1 s.
+  const int stopped = StopAllForkGuards();
   int threads = CurrentThreadCount();
+  for (int i = 0; i < 1000 && threads > 1 && stopped > 0; ++i) {
+    ::usleep(1000);
+    threads = CurrentThreadCount();
+  }
   if (threads > 1) {
+    RestartAllForkGuards();
     return FailedPreconditionError(
         "cannot fork process '" + options_.name + "': the caller has " +
         std::to_string(threads) +
@@ -76,6 +87,7 @@ Status Process::Start() {
   std::cout.flush();
   std::cerr.flush();
   pid_t pid = ::fork();
+  if (pid != 0) RestartAllForkGuards();  // The parent, or a failed fork.
   if (pid < 0) return ErrnoError("fork '" + options_.name + "'", errno);
   if (pid == 0) {
     // Child. Die with the parent, and close the race where it died before

@@ -7,7 +7,9 @@
 // created before Start(). fork() in a process that has other threads is unsafe
 // (only the calling thread survives in the child, possibly while another
 // thread held a lock inside malloc, libcurl or OpenSSL), so Start() refuses
-// with FailedPrecondition when the caller has more than one thread. The
+// with FailedPrecondition when the caller has more than one thread, after
+// stopping the threads of registered fork guards (fork_guard.h: a helper
+// thread that stops for the fork and starts again after it). The
 // crawler is built around this rule: the coordinator is a single-threaded
 // event loop, and each worker initialises its own libcurl handles after the
 // fork. curl_global_init() may run before forking: it starts no thread.

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstring>
-#include <unordered_map>
 
 #include "crawler/frontier/seen_set.h"
 
@@ -54,19 +54,41 @@ std::vector<uint64_t> DecodeLinks(std::string_view blob) {
 std::vector<char> Reach(const std::vector<uint64_t>& nodes,
                         const std::vector<std::string>& links,
                         const std::vector<uint64_t>& roots) {
-  std::unordered_map<uint64_t, uint32_t> index;
-  index.reserve(nodes.size());
+  // An open-addressing table from fingerprint to node index (linear
+  // probing, at most half full): the walk looks up every link of every
+  // reached page, 30-odd per page, and std::unordered_map's node per entry
+  // made that the walk's main cost.
+  size_t capacity = 16;
+  while (capacity < 2 * nodes.size()) capacity *= 2;
+  const size_t mask = capacity - 1;
+  constexpr uint32_t kEmpty = UINT32_MAX;
+  std::vector<uint64_t> keys(capacity);
+  std::vector<uint32_t> slots(capacity, kEmpty);
+  // The fingerprints are already well mixed (splitmix64's finalizer).
   for (size_t i = 0; i < nodes.size(); ++i) {
-    index.emplace(nodes[i], static_cast<uint32_t>(i));
+    size_t h = nodes[i] & mask;
+    while (slots[h] != kEmpty && keys[h] != nodes[i]) h = (h + 1) & mask;
+    if (slots[h] == kEmpty) {  // The first of duplicate nodes wins.
+      keys[h] = nodes[i];
+      slots[h] = static_cast<uint32_t>(i);
+    }
   }
   std::vector<char> reached(nodes.size(), 0);
   std::vector<uint32_t> queue;
   queue.reserve(nodes.size());
   auto visit = [&](uint64_t fp) {
-    auto it = index.find(fp);
-    if (it == index.end() || reached[it->second]) return;
-    reached[it->second] = 1;
-    queue.push_back(it->second);
+    size_t h = fp & mask;
+    while (slots[h] != kEmpty) {
+      if (keys[h] == fp) {
+        const uint32_t n = slots[h];
+        if (!reached[n]) {
+          reached[n] = 1;
+          queue.push_back(n);
+        }
+        return;
+      }
+      h = (h + 1) & mask;
+    }
   };
   for (uint64_t r : roots) visit(r);
   for (size_t head = 0; head < queue.size(); ++head) {

@@ -13,6 +13,18 @@
 // file back to the committed offset first, so no record is written twice
 // (OutputToKeep).
 //
+// Queue, Fetched and Commit do not wait for the disk: they hand the write
+// to the store's own writer thread, which applies each batch and commits
+// it, in order, in the background (a commit of a 20,000-URL state wrote
+// 10-15 MB and kept the coordinator from its workers for 5-10 ms). A
+// failure of the writer is returned by the next call, and by every call
+// after it; nothing is committed after a failure (EndRun fails too, and
+// the run stays open as if killed). The other calls wait for the writer
+// to be idle first. The store never checkpoints its WAL on the caller's
+// thread: the writer does, when the WAL passes 32 MiB, and the WAL left
+// at the end of a run (state.db-wal, part of the state: copy the whole
+// directory) is checkpointed by the next run's writer.
+//
 // The SQLite implementation (OpenStateStore) keeps the database in WAL
 // mode in DIR/state.db and holds an exclusive lock on DIR/lock for as long
 // as it is open: a second process opening the same DIR fails at once with
@@ -21,8 +33,10 @@
 // by SIGKILL, and which forked worker processes do not inherit (a flock()
 // lock would stay held by orphaned workers of a killed coordinator).
 //
-// Thread-safety: not thread-safe; one store per process, used by the
-// coordinator's thread. Forked children must not use it.
+// Thread-safety: not thread-safe; one store per process, used by one
+// thread (the coordinator's). The writer thread is an mp::ForkGuard: it
+// stops while mp::Process forks (worker processes, the metrics server), so
+// the process forks single-threaded. Forked children must not use it.
 #ifndef CRAWLER_STATE_STATE_STORE_H_
 #define CRAWLER_STATE_STATE_STORE_H_
 
@@ -140,7 +154,7 @@ class StateStore {
                        const std::string& referrer) = 0;
   // The URL reached its terminal state in this run (batched): no longer
   // queued; its answer, verdict and next due time are kept.
-  virtual Status Fetched(const FetchedUrl& fetched) = 0;
+  virtual Status Fetched(FetchedUrl fetched) = 0;
   // At the end of a run that reached everything it could (stop reason
   // "done"): walks from `roots` (normalized URLs: the seeds, and URLs that
   // sitemaps gave) over the links kept (FetchedUrl::links) and marks every
@@ -156,9 +170,12 @@ class StateStore {
       const std::function<Status(const std::string& url, int depth,
                                  const std::string& referrer)>&
           on_vanished) = 0;
-  // Makes the batch durable, together with the output offset reached.
+  // Ends the batch: the writer commits it, together with the output offset
+  // reached, in the background (a process killed before that commit loses
+  // the batch, as if killed before this call).
   virtual Status Commit(int64_t output_offset) = 0;
-  // Ends the run (commits first).
+  // Ends the run (waits for the writer, and commits what is left). Does
+  // not checkpoint the WAL.
   virtual Status EndRun(int64_t now_ms, const std::string& stop_reason,
                         int exit_code,
                         const std::map<std::string, int64_t>& counts,

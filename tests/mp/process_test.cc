@@ -1,15 +1,19 @@
 #include "crawler/mp/process.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "crawler/mp/fork_guard.h"
 #include "crawler/mp/pipe.h"
 #include "crawler/testing/proc_util.h"
 #include "crawler/testing/test_util.h"
@@ -178,6 +182,76 @@ TEST_CASE("Start refuses to fork from a process with several threads") {
   CHECK(s.code() == Code::kFailedPrecondition);
   CHECK(s.message().find("threads") != std::string::npos);
   CHECK(p.pid() == 0);
+}
+
+// A helper thread that stops for forks (mp::ForkGuard), as the crawl
+// state's writer does.
+class Ticker : public ForkGuard {
+ public:
+  Ticker() { Start(); }
+  ~Ticker() override { Stop(); }
+  void StopThreadsForFork() override {
+    ++stops;
+    Stop();
+  }
+  void RestartThreadsAfterFork() override {
+    ++restarts;
+    Start();
+  }
+  bool running() const { return thread_.joinable(); }
+  int stops = 0;
+  int restarts = 0;
+  std::atomic<int> ticks{0};
+
+ private:
+  void Start() {
+    stop_ = false;
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        ++ticks;
+        std::this_thread::sleep_for(1ms);
+      }
+    });
+  }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    thread_.join();
+  }
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_CASE("A fork guard's thread stops for the fork and runs again after") {
+  Ticker ticker;
+  RegisterForkGuard(&ticker);
+  std::vector<std::unique_ptr<Process>> children;
+  for (int i = 0; i < 3; ++i) {
+    // The child sees one thread: its own.
+    children.push_back(std::make_unique<Process>([] {
+      DIR* d = opendir("/proc/self/task");
+      int n = 0;
+      while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
+      closedir(d);
+      return n;
+    }));
+    REQUIRE_OK(children.back()->Start());
+    CHECK(ticker.running());
+  }
+  for (auto& c : children) {
+    REQUIRE_OK(c->Join());
+    CHECK(c->exit_code() == 1);
+  }
+  CHECK(ticker.stops == 3);
+  CHECK(ticker.restarts == 3);
+  const int ticks = ticker.ticks;
+  std::this_thread::sleep_for(50ms);
+  CHECK(ticker.ticks > ticks);  // Running again.
+  UnregisterForkGuard(&ticker);
+  // Unregistered, its thread makes Start refuse again.
+  Process p([] { return 0; });
+  CHECK(p.Start().code() == Code::kFailedPrecondition);
+  CHECK(ticker.stops == 3);
 }
 
 // When a parent dies (even by SIGKILL), its workers exit by themselves.

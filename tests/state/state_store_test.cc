@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,6 +120,62 @@ TEST_CASE("an uncommitted batch is lost as a whole; the run stays open") {
   auto urls = Load(**s);
   REQUIRE(urls.size() == 1);
   CHECK(urls.at("http://a.test/").queued);
+}
+
+TEST_CASE(
+    "a write that fails (file size limit) fails every later call; what was "
+    "committed is whole batches, and the run stays open") {
+  const std::string dir = NewDir("efbig");
+  std::string referrer(2000, 'r');
+  auto url = [](int batch, int k) {
+    return "http://a.test/" + std::to_string(batch) + "/" + std::to_string(k);
+  };
+  constexpr int kBatches = 200;
+  constexpr int kPerBatch = 40;
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // 80 KB per batch against a 512 KB limit on every file the store
+    // writes: a commit fails within a few batches, as on a full disk.
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {512 * 1024, 512 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    auto s = OpenStateStore(dir);
+    if (!s.ok() || !(*s)->BeginRun(1000, "o").ok()) _exit(10);
+    Status failed;
+    for (int b = 1; b <= kBatches && failed.ok(); ++b) {
+      for (int k = 0; k < kPerBatch && failed.ok(); ++k) {
+        failed = (*s)->Queue(url(b, k), 1, referrer);
+      }
+      if (failed.ok()) failed = (*s)->Commit(b);
+      if (failed.ok()) usleep(2000);  // Let the writer commit it.
+    }
+    if (failed.ok()) _exit(11);  // Never failed.
+    if (failed.message().find(dir) == std::string::npos) _exit(12);
+    // Every later call fails the same way; nothing more is committed.
+    if ((*s)->Queue(url(0, 0), 1, "").ok()) _exit(13);
+    if ((*s)->Commit(kBatches + 1).ok()) _exit(14);
+    if ((*s)->EndRun(2000, "done", 0, {}, kBatches + 1).ok()) _exit(15);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  auto s = OpenStateStore(dir);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  REQUIRE((*s)->last_run().has_value());
+  CHECK((*s)->last_run()->ended_ms == 0);  // As if killed.
+  const int64_t committed = (*s)->last_run()->output_offset;
+  CHECK(committed >= 1);
+  CHECK(committed < kBatches);
+  // Exactly the batches up to the committed offset, each whole.
+  auto urls = Load(**s);
+  CHECK(urls.size() == static_cast<size_t>(committed * kPerBatch));
+  for (int b = 1; b <= committed; ++b) {
+    for (int k = 0; k < kPerBatch; ++k) CHECK(urls.count(url(b, k)) == 1);
+  }
+  CHECK(urls.count(url(committed + 1, 0)) == 0);
 }
 
 TEST_CASE("a second process is refused while the first holds the state") {
