@@ -808,7 +808,7 @@ StatusOr<std::string_view> CrawlJob::Remember(const ipc::FetchResult& r,
     f.links = *links;
   }
   const state::Change change = f.verdict.change;
-  RETURN_IF_ERROR(options_.state->Fetched(std::move(f)));
+  RETURN_IF_ERROR(options_.state->Fetched(f));
   if (prev != previous_.end()) previous_.erase(prev);
   summary_.changes.Count(change);
   return state::ChangeName(change);

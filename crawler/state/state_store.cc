@@ -24,8 +24,14 @@ namespace crawler::state {
 namespace {
 
 // 2: urls.links (the fingerprints of a parsed page's links; NULL: not known
-// yet) and urls.unlinked (vanished URLs); version 1 is migrated in place.
-constexpr int kSchemaVersion = 2;
+// yet) and urls.unlinked (vanished URLs).
+// 3: urls keyed by the URL's 64-bit fingerprint (urls.id, LinkFingerprint
+// as a signed integer: the seen-set's), not by its text: SQLite's B-tree
+// search compared URL texts sharing long prefixes, half of the writer
+// thread's CPU. Two URLs with one fingerprint share a row, as they share
+// the seen-set's slot (the crawl never fetches the second).
+// Versions 1 and 2 are migrated in place.
+constexpr int kSchemaVersion = 3;
 
 // Version 1 -> 2, in one transaction.
 constexpr const char* kMigrate1To2 = R"sql(
@@ -36,31 +42,47 @@ UPDATE meta SET value='2' WHERE key='schema_version';
 COMMIT;
 )sql";
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS urls(
-  url TEXT PRIMARY KEY,
-  depth INTEGER NOT NULL,
-  referrer TEXT NOT NULL DEFAULT '',
-  queued INTEGER NOT NULL,
-  status INTEGER NOT NULL DEFAULT 0,
-  error_class TEXT NOT NULL DEFAULT '',
-  first_fetch INTEGER NOT NULL DEFAULT 0,
-  last_fetch INTEGER NOT NULL DEFAULT 0,
-  ok_status INTEGER NOT NULL DEFAULT 0,
-  content_hash TEXT NOT NULL DEFAULT '',
-  etag TEXT NOT NULL DEFAULT '',
-  last_modified TEXT NOT NULL DEFAULT '',
-  interval_s REAL NOT NULL DEFAULT 0,
-  next_due INTEGER NOT NULL DEFAULT 0,
-  last_change TEXT NOT NULL DEFAULT '',
-  last_run INTEGER NOT NULL DEFAULT 0,
-  links BLOB,
-  unlinked INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+// The columns of urls (version 3).
+constexpr const char* kUrlsColumns =
+    "id INTEGER PRIMARY KEY, "
+    "url TEXT NOT NULL, "
+    "depth INTEGER NOT NULL, "
+    "referrer TEXT NOT NULL DEFAULT '', "
+    "queued INTEGER NOT NULL, "
+    "status INTEGER NOT NULL DEFAULT 0, "
+    "error_class TEXT NOT NULL DEFAULT '', "
+    "first_fetch INTEGER NOT NULL DEFAULT 0, "
+    "last_fetch INTEGER NOT NULL DEFAULT 0, "
+    "ok_status INTEGER NOT NULL DEFAULT 0, "
+    "content_hash TEXT NOT NULL DEFAULT '', "
+    "etag TEXT NOT NULL DEFAULT '', "
+    "last_modified TEXT NOT NULL DEFAULT '', "
+    "interval_s REAL NOT NULL DEFAULT 0, "
+    "next_due INTEGER NOT NULL DEFAULT 0, "
+    "last_change TEXT NOT NULL DEFAULT '', "
+    "last_run INTEGER NOT NULL DEFAULT 0, "
+    "links BLOB, "
+    "unlinked INTEGER NOT NULL DEFAULT 0";
+
+// Version 2 -> 3, in one transaction. crawler_fp() is the key (Key()),
+// registered on the connection by Init.
+std::string Migrate2To3() {
+  constexpr const char* kColumns =
+      "url, depth, referrer, queued, status, error_class, first_fetch, "
+      "last_fetch, ok_status, content_hash, etag, last_modified, interval_s, "
+      "next_due, last_change, last_run, links, unlinked";
+  return std::string("BEGIN IMMEDIATE; CREATE TABLE urls_v3(") + kUrlsColumns +
+         "); INSERT OR REPLACE INTO urls_v3(id, " + kColumns +
+         ") SELECT crawler_fp(url), " + kColumns +
+         " FROM urls; DROP TABLE urls; ALTER TABLE urls_v3 RENAME TO urls; "
+         "UPDATE meta SET value='3' WHERE key='schema_version'; COMMIT;";
+}
+
+std::string Schema() {
+  return std::string(
+             "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value "
+             "TEXT NOT NULL); CREATE TABLE IF NOT EXISTS urls(") +
+         kUrlsColumns + R"sql();
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY,
   started INTEGER NOT NULL,
@@ -72,6 +94,13 @@ CREATE TABLE IF NOT EXISTS runs(
   counts TEXT NOT NULL DEFAULT ''
 );
 )sql";
+}
+
+// The key of a URL's row (version 3): its link fingerprint as SQLite's
+// signed 64-bit integer.
+int64_t Key(std::string_view url) {
+  return static_cast<int64_t>(LinkFingerprint(url));
+}
 
 // "key=value key=value": the run's counts, readable with sqlite3 too.
 std::string EncodeCounts(const std::map<std::string, int64_t>& counts) {
@@ -182,7 +211,7 @@ class SqliteStateStore : public StateStore, public mp::ForkGuard {
   Status ForEachUrl(const std::function<void(KnownUrl&&)>& fn) override;
   Status Queue(const std::string& url, int depth,
                const std::string& referrer) override;
-  Status Fetched(FetchedUrl f) override;
+  Status Fetched(const FetchedUrl& f) override;
   StatusOr<WalkResult> Vanish(
       const std::vector<std::string>& roots,
       const std::function<Status(const std::string&, int, const std::string&)>&
@@ -193,12 +222,12 @@ class SqliteStateStore : public StateStore, public mp::ForkGuard {
                 int64_t output_offset) override;
 
  private:
-  // A write handed to the writer thread.
-  struct Op {
-    enum Kind { kQueue, kFetched, kCommit } kind;
-    FetchedUrl f;        // kQueue: url, depth and referrer only.
-    int64_t offset = 0;  // kCommit.
-  };
+  // The writes handed to the writer thread are appended to one byte log
+  // (OpLog), not kept as objects: a record costs the caller a copy into a
+  // buffer that is reused, and no allocation the writer thread would free
+  // (glibc's arenas made those frees cost the caller as much as SQLite's
+  // work; perf).
+  class OpLog;
   // When this many calls wait for the writer, it applies them (in the open
   // transaction, uncommitted) and the caller waits until it has: a stalled
   // disk must not fill the memory.
@@ -211,15 +240,17 @@ class SqliteStateStore : public StateStore, public mp::ForkGuard {
   void WriterLoop();
   void StartWriter();
   void StopWriter();
-  Status Apply(std::vector<Op>& ops);
-  Status Hand(Op op);
+  Status Apply(const std::string& log);
+  // Appends one call to pending_ with `write` (OpLog's Put* functions).
+  template <typename Write>
+  Status Hand(bool commit, Write write);
   // Waits until the writer is idle, then applies what is left on this
   // thread (uncommitted) and returns the first failure of any write. After
   // it, this thread may use db_ until its next Queue/Fetched/Commit call.
   Status Sync();
-  Status DoQueue(const std::string& url, int depth,
-                 const std::string& referrer);
-  Status DoFetched(const FetchedUrl& f);
+  Status DoQueue(std::string_view url, int depth, std::string_view referrer);
+  struct FetchedView;
+  Status DoFetched(const FetchedView& f);
   Status DoCommit(int64_t output_offset);
 
   Status Error(const std::string& what) const {
@@ -271,8 +302,9 @@ class SqliteStateStore : public StateStore, public mp::ForkGuard {
   // caller about an idle writer.
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Op> ops_;
-  bool commit_waiting_ = false;  // ops_ holds a kCommit.
+  std::string pending_;          // OpLog of the calls not taken yet.
+  size_t pending_calls_ = 0;     // ... how many.
+  bool commit_waiting_ = false;  // ... one of them is a Commit().
   bool writing_ = false;         // The writer holds a batch.
   bool stop_ = false;
   Status error_;  // The first failure of a write; every later call fails.
@@ -344,7 +376,7 @@ Status SqliteStateStore::Init() {
   // by strace: 103,774 pwrite64 and 72,886 pread64; with this cache 56,765
   // and 6,564). Up to 64 MiB, allocated as used, keeps it in memory.
   RETURN_IF_ERROR(Exec("PRAGMA cache_size=-65536"));
-  Status schema = Exec(kSchema);
+  Status schema = Exec(Schema().c_str());
   if (!schema.ok()) {
     return InvalidArgumentError(schema.message() +
                                 " (not a crawler state database? use an "
@@ -355,17 +387,39 @@ Status SqliteStateStore::Init() {
     RETURN_IF_ERROR(
         Prepare("SELECT value FROM meta WHERE key='schema_version'", &s));
     if (sqlite3_step(s.get()) == SQLITE_ROW) {
-      const int version = sqlite3_column_int(s.get(), 0);
+      int version = sqlite3_column_int(s.get(), 0);
       s.Finalize();
-      if (version == 1) {
-        Status migrated = Exec(kMigrate1To2);
+      if (version == 1 || version == 2) {
+        // crawler_fp(url): the key of version 3.
+        sqlite3_create_function_v2(
+            db_, "crawler_fp", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+            [](sqlite3_context* c, int, sqlite3_value** v) {
+              const unsigned char* t = sqlite3_value_text(v[0]);
+              const int n = sqlite3_value_bytes(v[0]);
+              sqlite3_result_int64(
+                  c, Key(std::string_view(
+                         t != nullptr ? reinterpret_cast<const char*>(t) : "",
+                         static_cast<size_t>(n))));
+            },
+            nullptr, nullptr, nullptr);
+      }
+      const std::string migrate2 = Migrate2To3();
+      for (const auto& [from, sql] :
+           {std::pair<int, const char*>{1, kMigrate1To2},
+            {2, migrate2.c_str()}}) {
+        if (version != from) continue;
+        Status migrated = Exec(sql);
         if (!migrated.ok()) {
           (void)Exec("ROLLBACK");
-          return InternalError(migrated.message() +
-                               " (migrating the state from schema version 1 "
-                               "to 2; it is unchanged)");
+          return InternalError(
+              migrated.message() +
+              " (migrating the state from schema version " +
+              std::to_string(from) + " to " + std::to_string(from + 1) +
+              "; it is as version " + std::to_string(from) + " left it)");
         }
-      } else if (version != kSchemaVersion) {
+        version = from + 1;
+      }
+      if (version != kSchemaVersion) {
         return InvalidArgumentError(
             "state " + db_path_ + ": schema version " +
             std::to_string(version) + ", this crawler reads version " +
@@ -373,7 +427,7 @@ Status SqliteStateStore::Init() {
       }
     } else {
       RETURN_IF_ERROR(
-          Exec("INSERT INTO meta(key, value) VALUES('schema_version', '2')"));
+          Exec("INSERT INTO meta(key, value) VALUES('schema_version', '3')"));
     }
   }
   {
@@ -389,16 +443,17 @@ Status SqliteStateStore::Init() {
       queued_urls_ = sqlite3_column_int64(s.get(), 0);
     }
   }
+  RETURN_IF_ERROR(
+      Prepare("INSERT INTO urls(id, url, depth, referrer, queued) "
+              "VALUES(?4, ?1, ?2, ?3, 1) "
+              "ON CONFLICT(id) DO UPDATE SET queued=1, depth=?2, referrer=?3",
+              &queue_));
   RETURN_IF_ERROR(Prepare(
-      "INSERT INTO urls(url, depth, referrer, queued) VALUES(?1, ?2, ?3, 1) "
-      "ON CONFLICT(url) DO UPDATE SET queued=1, depth=?2, referrer=?3",
-      &queue_));
-  RETURN_IF_ERROR(Prepare(
-      "INSERT INTO urls(url, depth, referrer, queued, status, error_class, "
-      "first_fetch, last_fetch, ok_status, content_hash, etag, "
+      "INSERT INTO urls(id, url, depth, referrer, queued, status, "
+      "error_class, first_fetch, last_fetch, ok_status, content_hash, etag, "
       "last_modified, interval_s, next_due, last_change, last_run, links) "
-      "VALUES(?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14, ?15) ON CONFLICT(url) DO UPDATE SET queued=0, status=?4, "
+      "VALUES(?16, ?1, ?2, ?3, 0, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+      "?13, ?14, ?15) ON CONFLICT(id) DO UPDATE SET queued=0, status=?4, "
       "error_class=?5, first_fetch=CASE WHEN first_fetch=0 THEN ?6 ELSE "
       "first_fetch END, last_fetch=?6, ok_status=?7, content_hash=?8, "
       "etag=?9, last_modified=?10, interval_s=?11, next_due=?12, "
@@ -479,22 +534,133 @@ Status SqliteStateStore::ForEachUrl(const std::function<void(KnownUrl&&)>& fn) {
   return Status::Ok();
 }
 
-void BindText(sqlite3_stmt* s, int i, const std::string& v) {
+void BindText(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
 }
 
-Status SqliteStateStore::Hand(Op op) {
+// What Fetched() keeps of a FetchedUrl, as read back from the log.
+struct SqliteStateStore::FetchedView {
+  std::string_view url, referrer, error_class, content_hash, etag,
+      last_modified, links;
+  int depth = 0, status = 0, ok_status = 0;
+  int64_t fetch_ms = 0, next_due_ms = 0;
+  double interval_s = 0;
+  Change change = Change::kNone;
+  enum : uint8_t { kKeepLinks, kSetLinks, kClearLinks } links_op = kKeepLinks;
+};
+
+// The byte log: each call is a tag byte, then its fields as raw bytes
+// (native order: it never leaves the process) and strings as a length and
+// the bytes.
+class SqliteStateStore::OpLog {
+ public:
+  enum Tag : uint8_t { kQueue, kFetched, kCommit };
+
+  static void PutQueue(std::string& log, const std::string& url, int depth,
+                       const std::string& referrer) {
+    log += static_cast<char>(kQueue);
+    Put(log, depth);
+    PutString(log, url);
+    PutString(log, referrer);
+  }
+  static void PutFetched(std::string& log, const FetchedUrl& f) {
+    log += static_cast<char>(kFetched);
+    const Previous& p = f.verdict.next;
+    Put(log, f.depth);
+    Put(log, f.status);
+    Put(log, p.ok_status);
+    Put(log, f.fetch_ms);
+    Put(log, f.next_due_ms);
+    Put(log, p.interval_s);
+    Put(log, static_cast<uint8_t>(f.verdict.change));
+    const uint8_t links_op = f.links.has_value() ? FetchedView::kSetLinks
+                             : f.verdict.change == Change::kGone
+                                 ? FetchedView::kClearLinks
+                                 : FetchedView::kKeepLinks;
+    Put(log, links_op);
+    for (const std::string* v : {&f.url, &f.referrer, &f.error_class,
+                                 &p.content_hash, &p.etag, &p.last_modified}) {
+      PutString(log, *v);
+    }
+    PutString(log, f.links.has_value() ? std::string_view(*f.links) : "");
+  }
+  static void PutCommit(std::string& log, int64_t offset) {
+    log += static_cast<char>(kCommit);
+    Put(log, offset);
+  }
+
+  explicit OpLog(const std::string& log) : log_(log) {}
+  bool Done() const { return at_ >= log_.size(); }
+  Tag NextTag() { return static_cast<Tag>(log_[at_++]); }
+  void GetQueue(std::string_view* url, int* depth, std::string_view* ref) {
+    Get(depth);
+    *url = GetString();
+    *ref = GetString();
+  }
+  void GetFetched(FetchedView* f) {
+    Get(&f->depth);
+    Get(&f->status);
+    Get(&f->ok_status);
+    Get(&f->fetch_ms);
+    Get(&f->next_due_ms);
+    Get(&f->interval_s);
+    uint8_t change = 0, links_op = 0;
+    Get(&change);
+    Get(&links_op);
+    f->change = static_cast<Change>(change);
+    f->links_op = static_cast<decltype(f->links_op)>(links_op);
+    for (std::string_view* v :
+         {&f->url, &f->referrer, &f->error_class, &f->content_hash, &f->etag,
+          &f->last_modified, &f->links}) {
+      *v = GetString();
+    }
+  }
+  int64_t GetCommit() {
+    int64_t offset = 0;
+    Get(&offset);
+    return offset;
+  }
+
+ private:
+  template <typename T>
+  static void Put(std::string& log, T v) {
+    log.append(reinterpret_cast<const char*>(&v), sizeof(v));
+  }
+  static void PutString(std::string& log, std::string_view v) {
+    Put(log, static_cast<uint32_t>(v.size()));
+    log.append(v.data(), v.size());
+  }
+  template <typename T>
+  void Get(T* v) {
+    std::memcpy(v, log_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+  }
+  std::string_view GetString() {
+    uint32_t n = 0;
+    Get(&n);
+    std::string_view v(log_.data() + at_, n);
+    at_ += n;
+    return v;
+  }
+
+  const std::string& log_;
+  size_t at_ = 0;
+};
+
+template <typename Write>
+Status SqliteStateStore::Hand(bool commit, Write write) {
   std::unique_lock<std::mutex> l(mu_);
-  if (ops_.size() >= kMaxWaiting) {
+  if (pending_calls_ >= kMaxWaiting) {
     // The writer applies them (without committing) before more come.
     cv_.notify_all();
-    cv_.wait(l, [this] { return ops_.size() < kMaxWaiting || !error_.ok(); });
+    cv_.wait(l,
+             [this] { return pending_calls_ < kMaxWaiting || !error_.ok(); });
   }
   if (!error_.ok()) return error_;
-  const bool commit = op.kind == Op::kCommit;
-  ops_.push_back(std::move(op));
+  write(pending_);
+  ++pending_calls_;
   if (commit) commit_waiting_ = true;
-  if (commit || ops_.size() % kWakeEvery == 0) {
+  if (commit || pending_calls_ % kWakeEvery == 0) {
     l.unlock();
     cv_.notify_all();
   }
@@ -502,14 +668,14 @@ Status SqliteStateStore::Hand(Op op) {
 }
 
 void SqliteStateStore::WriterLoop() {
-  std::vector<Op> batch;
+  std::string batch;  // Swapped with pending_: both buffers are reused.
   while (true) {
     {
       std::unique_lock<std::mutex> l(mu_);
       writing_ = false;
       cv_.notify_all();
       cv_.wait(l, [this] {
-        return stop_ || commit_waiting_ || ops_.size() >= kWakeEvery;
+        return stop_ || commit_waiting_ || pending_calls_ >= kWakeEvery;
       });
       if (stop_ && !commit_waiting_) {
         // What no Commit() handed over waits: for the next writer (after a
@@ -519,15 +685,13 @@ void SqliteStateStore::WriterLoop() {
       // Everything there is: applied in the open transaction, committed
       // by its kCommit (ops after the last one wait in that transaction
       // for the next).
-      const size_t end = ops_.size();
-      batch.assign(std::make_move_iterator(ops_.begin()),
-                   std::make_move_iterator(ops_.begin() + end));
-      ops_.erase(ops_.begin(), ops_.begin() + end);
+      batch.clear();
+      batch.swap(pending_);
+      pending_calls_ = 0;
       commit_waiting_ = false;
       writing_ = true;
     }
     Status s = Apply(batch);
-    batch.clear();
     if (s.ok() && !in_txn_ && wal_frames_ >= checkpoint_frames_) {
       // PASSIVE: copies what no reader (`crawler runs`) still needs, and
       // syncs the database; the next commit starts the WAL over.
@@ -539,22 +703,31 @@ void SqliteStateStore::WriterLoop() {
     if (!s.ok()) {
       std::lock_guard<std::mutex> l(mu_);
       if (error_.ok()) error_ = s;
-      ops_.clear();
+      pending_.clear();
+      pending_calls_ = 0;
     }
   }
 }
 
-Status SqliteStateStore::Apply(std::vector<Op>& ops) {
-  for (Op& op : ops) {
-    switch (op.kind) {
-      case Op::kQueue:
-        RETURN_IF_ERROR(DoQueue(op.f.url, op.f.depth, op.f.referrer));
+Status SqliteStateStore::Apply(const std::string& log) {
+  OpLog in(log);
+  while (!in.Done()) {
+    switch (in.NextTag()) {
+      case OpLog::kQueue: {
+        std::string_view url, referrer;
+        int depth = 0;
+        in.GetQueue(&url, &depth, &referrer);
+        RETURN_IF_ERROR(DoQueue(url, depth, referrer));
         break;
-      case Op::kFetched:
-        RETURN_IF_ERROR(DoFetched(op.f));
+      }
+      case OpLog::kFetched: {
+        FetchedView f;
+        in.GetFetched(&f);
+        RETURN_IF_ERROR(DoFetched(f));
         break;
-      case Op::kCommit:
-        RETURN_IF_ERROR(DoCommit(op.offset));
+      }
+      case OpLog::kCommit:
+        RETURN_IF_ERROR(DoCommit(in.GetCommit()));
         break;
     }
   }
@@ -562,12 +735,13 @@ Status SqliteStateStore::Apply(std::vector<Op>& ops) {
 }
 
 Status SqliteStateStore::Sync() {
-  std::vector<Op> rest;
+  std::string rest;
   {
     std::unique_lock<std::mutex> l(mu_);
     cv_.wait(l, [this] { return !writing_ && !commit_waiting_; });
     if (!error_.ok()) return error_;
-    rest.swap(ops_);
+    rest.swap(pending_);
+    pending_calls_ = 0;
   }
   // Nothing is waiting for the writer now, and only this thread hands it
   // work: db_ is this thread's.
@@ -581,56 +755,54 @@ Status SqliteStateStore::Sync() {
 
 Status SqliteStateStore::Queue(const std::string& url, int depth,
                                const std::string& referrer) {
-  Op op{Op::kQueue, {}, 0};
-  op.f.url = url;
-  op.f.depth = depth;
-  op.f.referrer = referrer;
-  return Hand(std::move(op));
+  return Hand(false, [&](std::string& log) {
+    OpLog::PutQueue(log, url, depth, referrer);
+  });
 }
 
-Status SqliteStateStore::Fetched(FetchedUrl f) {
-  return Hand(Op{Op::kFetched, std::move(f), 0});
+Status SqliteStateStore::Fetched(const FetchedUrl& f) {
+  return Hand(false, [&](std::string& log) { OpLog::PutFetched(log, f); });
 }
 
 Status SqliteStateStore::Commit(int64_t output_offset) {
-  return Hand(Op{Op::kCommit, {}, output_offset});
+  return Hand(true,
+              [&](std::string& log) { OpLog::PutCommit(log, output_offset); });
 }
 
-Status SqliteStateStore::DoQueue(const std::string& url, int depth,
-                                 const std::string& referrer) {
+Status SqliteStateStore::DoQueue(std::string_view url, int depth,
+                                 std::string_view referrer) {
   RETURN_IF_ERROR(Begin());
   sqlite3_stmt* s = queue_.get();
   BindText(s, 1, url);
   sqlite3_bind_int(s, 2, depth);
   BindText(s, 3, referrer);
+  sqlite3_bind_int64(s, 4, Key(url));
   return Step(s, "queueing a URL");
 }
 
-Status SqliteStateStore::DoFetched(const FetchedUrl& f) {
+Status SqliteStateStore::DoFetched(const FetchedView& f) {
   RETURN_IF_ERROR(Begin());
   sqlite3_stmt* s = fetched_.get();
-  const Previous& p = f.verdict.next;
   BindText(s, 1, f.url);
   sqlite3_bind_int(s, 2, f.depth);
   BindText(s, 3, f.referrer);
   sqlite3_bind_int(s, 4, f.status);
   BindText(s, 5, f.error_class);
   sqlite3_bind_int64(s, 6, f.fetch_ms);
-  sqlite3_bind_int(s, 7, p.ok_status);
-  BindText(s, 8, p.content_hash);
-  BindText(s, 9, p.etag);
-  BindText(s, 10, p.last_modified);
-  sqlite3_bind_double(s, 11, p.interval_s);
+  sqlite3_bind_int(s, 7, f.ok_status);
+  BindText(s, 8, f.content_hash);
+  BindText(s, 9, f.etag);
+  BindText(s, 10, f.last_modified);
+  sqlite3_bind_double(s, 11, f.interval_s);
   sqlite3_bind_int64(s, 12, f.next_due_ms);
-  const std::string_view change = ChangeName(f.verdict.change);
-  sqlite3_bind_text(s, 13, change.data(), static_cast<int>(change.size()),
-                    SQLITE_STATIC);
+  BindText(s, 13, ChangeName(f.change));
   sqlite3_bind_int64(s, 14, run_id_);
-  if (f.links.has_value()) {
+  sqlite3_bind_int64(s, 16, Key(f.url));
+  if (f.links_op == FetchedView::kSetLinks) {
     // Zero bytes bind as an empty BLOB, not as NULL ("no links").
-    sqlite3_bind_blob(s, 15, f.links->empty() ? "" : f.links->data(),
-                      static_cast<int>(f.links->size()), SQLITE_STATIC);
-  } else if (f.verdict.change == Change::kGone) {
+    sqlite3_bind_blob(s, 15, f.links.empty() ? "" : f.links.data(),
+                      static_cast<int>(f.links.size()), SQLITE_STATIC);
+  } else if (f.links_op == FetchedView::kClearLinks) {
     sqlite3_bind_blob(s, 15, "", 0, SQLITE_STATIC);
   }
   return Step(s, "recording a URL");
@@ -644,6 +816,7 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
   RETURN_IF_ERROR(Begin());
   // Every URL in one pass (this run's batch included: same connection).
   struct Row {
+    int64_t id;
     std::string url;
     int ok_status;
     int64_t last_run;
@@ -656,25 +829,27 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
   std::vector<std::string> links;
   {
     Statement s;
-    RETURN_IF_ERROR(Prepare(
-        "SELECT url, ok_status, last_run, unlinked, queued, links FROM urls",
-        &s));
+    RETURN_IF_ERROR(
+        Prepare("SELECT id, url, ok_status, last_run, unlinked, queued, links "
+                "FROM urls",
+                &s));
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       Row r;
-      r.url = Text(s.get(), 0);
-      r.ok_status = sqlite3_column_int(s.get(), 1);
-      r.last_run = sqlite3_column_int64(s.get(), 2);
-      r.unlinked = sqlite3_column_int(s.get(), 3);
-      r.queued = sqlite3_column_int(s.get(), 4) != 0;
-      r.links_known = sqlite3_column_type(s.get(), 5) != SQLITE_NULL;
-      const void* blob = sqlite3_column_blob(s.get(), 5);
-      const int bytes = sqlite3_column_bytes(s.get(), 5);
+      r.id = sqlite3_column_int64(s.get(), 0);
+      r.url = Text(s.get(), 1);
+      r.ok_status = sqlite3_column_int(s.get(), 2);
+      r.last_run = sqlite3_column_int64(s.get(), 3);
+      r.unlinked = sqlite3_column_int(s.get(), 4);
+      r.queued = sqlite3_column_int(s.get(), 5) != 0;
+      r.links_known = sqlite3_column_type(s.get(), 6) != SQLITE_NULL;
+      const void* blob = sqlite3_column_blob(s.get(), 6);
+      const int bytes = sqlite3_column_bytes(s.get(), 6);
       links.emplace_back(blob != nullptr
                              ? std::string(static_cast<const char*>(blob),
                                            static_cast<size_t>(bytes))
                              : std::string());
-      nodes.push_back(LinkFingerprint(r.url));
+      nodes.push_back(static_cast<uint64_t>(r.id));  // LinkFingerprint(url).
       rows.push_back(std::move(r));
     }
     if (rc != SQLITE_DONE) return Error("reading the links");
@@ -698,14 +873,14 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
   if (w.links_unknown > 0) return w;
   w.walked = true;
   Statement relink, vanish, origin;
-  RETURN_IF_ERROR(Prepare("UPDATE urls SET unlinked=?2 WHERE url=?1", &relink));
+  RETURN_IF_ERROR(Prepare("UPDATE urls SET unlinked=?2 WHERE id=?1", &relink));
   // Depth and referrer, read only for the few rows that vanished.
   RETURN_IF_ERROR(
-      Prepare("SELECT depth, referrer FROM urls WHERE url=?1", &origin));
+      Prepare("SELECT depth, referrer FROM urls WHERE id=?1", &origin));
   RETURN_IF_ERROR(
       Prepare("UPDATE urls SET ok_status=0, content_hash='', etag='', "
               "last_modified='', links=X'', last_change='gone', unlinked=?2, "
-              "last_run=?3, next_due=0 WHERE url=?1",
+              "last_run=?3, next_due=0 WHERE id=?1",
               &vanish));
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -713,7 +888,7 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
       // Linked again (a vanished URL too, through a page not parsed
       // since): loaded as usual by the next run; a vanished one is due.
       if (r.unlinked != KnownUrl::kLinked) {
-        BindText(relink.get(), 1, r.url);
+        sqlite3_bind_int64(relink.get(), 1, r.id);
         sqlite3_bind_int(relink.get(), 2, KnownUrl::kLinked);
         RETURN_IF_ERROR(Step(relink.get(), "marking a URL linked"));
       }
@@ -723,13 +898,13 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
     if (r.last_run == run_id_) {
       ++w.unreached_recorded;
       if (r.unlinked != KnownUrl::kUnreached) {
-        BindText(relink.get(), 1, r.url);
+        sqlite3_bind_int64(relink.get(), 1, r.id);
         sqlite3_bind_int(relink.get(), 2, KnownUrl::kUnreached);
         RETURN_IF_ERROR(Step(relink.get(), "marking a URL unreached"));
       }
       continue;
     }
-    BindText(origin.get(), 1, r.url);
+    sqlite3_bind_int64(origin.get(), 1, r.id);
     int depth = 0;
     std::string referrer;
     const int found = sqlite3_step(origin.get());
@@ -742,7 +917,7 @@ StatusOr<WalkResult> SqliteStateStore::Vanish(
       return Error("reading a vanished URL");
     }
     RETURN_IF_ERROR(on_vanished(r.url, depth, referrer));
-    BindText(vanish.get(), 1, r.url);
+    sqlite3_bind_int64(vanish.get(), 1, r.id);
     sqlite3_bind_int(vanish.get(), 2, KnownUrl::kVanished);
     sqlite3_bind_int64(vanish.get(), 3, run_id_);
     RETURN_IF_ERROR(Step(vanish.get(), "marking a URL vanished"));

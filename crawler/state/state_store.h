@@ -154,7 +154,7 @@ class StateStore {
                        const std::string& referrer) = 0;
   // The URL reached its terminal state in this run (batched): no longer
   // queued; its answer, verdict and next due time are kept.
-  virtual Status Fetched(FetchedUrl fetched) = 0;
+  virtual Status Fetched(const FetchedUrl& fetched) = 0;
   // At the end of a run that reached everything it could (stop reason
   // "done"): walks from `roots` (normalized URLs: the seeds, and URLs that
   // sitemaps gave) over the links kept (FetchedUrl::links) and marks every

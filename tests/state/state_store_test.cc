@@ -504,7 +504,7 @@ TEST_CASE("a state of schema version 1 is migrated in place and works") {
   {
     auto s = OpenStateStore(dir);
     REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    CHECK(SchemaVersion(dir) == "2");
+    CHECK(SchemaVersion(dir) == "3");  // Through 2.
     REQUIRE((*s)->last_run().has_value());
     CHECK((*s)->last_run()->output_offset == 77);
     auto urls = Load(**s);
@@ -533,11 +533,147 @@ TEST_CASE("a state of schema version 1 is migrated in place and works") {
     CHECK(vanished == std::vector<std::string>{B});
     REQUIRE((*s)->EndRun(4000, "done", 0, {}, 0).ok());
   }
-  // Opened again: version 2 stays, nothing to migrate.
+  // Opened again: version 3 stays, nothing to migrate.
   auto s = OpenStateStore(dir);
   REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-  CHECK(SchemaVersion(dir) == "2");
+  CHECK(SchemaVersion(dir) == "3");
   CHECK(Load(**s).at(B).unlinked == KnownUrl::kVanished);
+}
+
+// Version 2, as crawler wrote it: urls keyed by the URL's text.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE urls(
+  url TEXT PRIMARY KEY,
+  depth INTEGER NOT NULL,
+  referrer TEXT NOT NULL DEFAULT '',
+  queued INTEGER NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  error_class TEXT NOT NULL DEFAULT '',
+  first_fetch INTEGER NOT NULL DEFAULT 0,
+  last_fetch INTEGER NOT NULL DEFAULT 0,
+  ok_status INTEGER NOT NULL DEFAULT 0,
+  content_hash TEXT NOT NULL DEFAULT '',
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  interval_s REAL NOT NULL DEFAULT 0,
+  next_due INTEGER NOT NULL DEFAULT 0,
+  last_change TEXT NOT NULL DEFAULT '',
+  last_run INTEGER NOT NULL DEFAULT 0,
+  links BLOB,
+  unlinked INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY,
+  started INTEGER NOT NULL,
+  ended INTEGER NOT NULL DEFAULT 0,
+  stop_reason TEXT NOT NULL DEFAULT '',
+  exit_code INTEGER NOT NULL DEFAULT -1,
+  output_path TEXT NOT NULL DEFAULT '',
+  output_offset INTEGER NOT NULL DEFAULT 0,
+  counts TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO meta VALUES('schema_version', '2');
+INSERT INTO runs(started, ended, stop_reason, exit_code, output_path,
+                 output_offset, counts)
+  VALUES(1000, 2000, 'done', 0, 'out.jsonl', 88, 'new=4 pages=4');
+)sql";
+
+TEST_CASE(
+    "a state of schema version 2 is migrated in place: every row, its "
+    "links and its queued flag kept") {
+  const std::string dir = NewDir("schema2");
+  REQUIRE(mkdir(dir.c_str(), 0777) == 0);
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir + "/state.db").c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    REQUIRE_MESSAGE(
+        sqlite3_exec(db, kSchemaV2, nullptr, nullptr, &err) == SQLITE_OK,
+        (err != nullptr ? err : ""));
+    // A links to B and C; B and C have content, E is queued (never
+    // fetched), F had content and nothing links to it.
+    sqlite3_stmt* ins = nullptr;
+    REQUIRE(sqlite3_prepare_v2(
+                db,
+                "INSERT INTO urls(url, depth, referrer, queued, status, "
+                "ok_status, content_hash, etag, last_run, links) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, 1, ?8)",
+                -1, &ins, nullptr) == SQLITE_OK);
+    struct Row {
+      std::string url;
+      int depth;
+      std::string referrer;
+      int queued;
+      int status;
+      std::string hash;
+      std::vector<std::string> links;
+    };
+    for (const Row& r : std::vector<Row>{{A, 0, "", 0, 200, "sha1:A", {B, C}},
+                                         {B, 1, A, 0, 200, "sha1:B", {}},
+                                         {C, 1, A, 0, 200, "sha1:C", {}},
+                                         {E, 2, B, 1, 0, "", {}},
+                                         {F, 1, A, 0, 200, "sha1:F", {}}}) {
+      sqlite3_bind_text(ins, 1, r.url.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int(ins, 2, r.depth);
+      sqlite3_bind_text(ins, 3, r.referrer.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int(ins, 4, r.queued);
+      sqlite3_bind_int(ins, 5, r.status);
+      sqlite3_bind_text(ins, 6, r.hash.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 7, ("\"" + r.url + "\"").c_str(), -1,
+                        SQLITE_TRANSIENT);
+      if (r.status != 0) {
+        std::vector<uint64_t> fps;
+        for (const std::string& l : r.links) fps.push_back(LinkFingerprint(l));
+        const std::string blob = EncodeLinks(fps);
+        sqlite3_bind_blob(ins, 8, blob.data(), static_cast<int>(blob.size()),
+                          SQLITE_TRANSIENT);
+      }
+      REQUIRE(sqlite3_step(ins) == SQLITE_DONE);
+      sqlite3_reset(ins);
+      sqlite3_clear_bindings(ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+  }
+  CHECK(SchemaVersion(dir) == "2");
+  auto s = OpenStateStore(dir);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  CHECK(SchemaVersion(dir) == "3");
+  CHECK((*s)->last_run()->output_offset == 88);
+  CHECK((*s)->queued_urls() == 1);
+  auto urls = Load(**s);
+  REQUIRE(urls.size() == 5);
+  CHECK(urls.at(A).previous.content_hash == "sha1:A");
+  CHECK(urls.at(A).previous.etag == "\"" + A + "\"");
+  CHECK(urls.at(A).links_known);
+  CHECK(urls.at(B).depth == 1);
+  CHECK(urls.at(B).referrer == A);
+  CHECK(urls.at(E).queued);
+  CHECK(!urls.at(E).links_known);
+  // The links kept in version 2 still walk: F vanishes, B and C do not.
+  REQUIRE((*s)->BeginRun(3000, "out.jsonl").ok());
+  std::vector<std::string> vanished;
+  StatusOr<WalkResult> w = (*s)->Vanish(
+      {A}, [&](const std::string& url, int depth, const std::string& referrer) {
+        vanished.push_back(url);
+        CHECK(depth == 1);
+        CHECK(referrer == A);
+        return Status::Ok();
+      });
+  REQUIRE_MESSAGE(w.ok(), w.status().ToString());
+  CHECK(w->walked);
+  CHECK(w->reached == 3);
+  CHECK(vanished == std::vector<std::string>{F});
+  // Rows are found by URL as before: recording B again updates its row.
+  REQUIRE((*s)->Fetched(Page(B, {C}, "sha1:B2")).ok());
+  REQUIRE((*s)->EndRun(4000, "done", 0, {}, 0).ok());
+  s->reset();  // Closed, and unlocked.
+  s = OpenStateStore(dir);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  urls = Load(**s);
+  CHECK(urls.size() == 5);
+  CHECK(urls.at(B).previous.content_hash == "sha1:B2");
 }
 
 TEST_CASE("a state of an unknown schema version is refused") {
