@@ -158,10 +158,13 @@ bool Unfetched(const json& r) {
 }
 
 // Checks the nodes' records together: each URL once, the fetched ones
-// exactly `expected`; returns the records per node.
-std::map<std::string, size_t> CheckUnion(
-    const Setup& setup, const std::vector<std::string>& nodes,
-    const std::set<std::string>& expected) {
+// exactly `expected` but for `lost` of them (records claimed by a node
+// killed before it wrote them: docs/redis.md, at-most-once); returns the
+// records per node.
+std::map<std::string, size_t> CheckUnion(const Setup& setup,
+                                         const std::vector<std::string>& nodes,
+                                         const std::set<std::string>& expected,
+                                         size_t lost = 0) {
   std::map<std::string, size_t> per_node;
   std::map<std::string, std::string> writer;  // URL -> the node that wrote it.
   std::set<std::string> fetched;
@@ -182,9 +185,9 @@ std::map<std::string, size_t> CheckUnion(
   for (const std::string& u : fetched) {
     if (!expected.count(u)) extra.push_back(u);
   }
-  CHECK_MESSAGE(missing.empty(), missing.size()
-                                     << " expected URLs have no "
-                                     << "record, e.g. " << First(missing));
+  CHECK_MESSAGE(missing.size() == lost,
+                missing.size() << " expected URLs have no record (" << lost
+                               << " allowed), e.g. " << First(missing));
   CHECK_MESSAGE(extra.empty(),
                 extra.size() << " unexpected records, e.g. " << First(extra));
   return per_node;
@@ -276,8 +279,26 @@ TEST_CASE(
   }
   // Every expected URL is recorded once, by k1 before it died or by the
   // others (a URL k1 was fetching when killed is fetched again: /__log may
-  // show it twice, the records do not).
-  CheckUnion(setup, nodes, setup.Expected());
+  // show it twice, the records do not). Records are claimed at most once
+  // (docs/redis.md): k1 may have been killed between a claim and its
+  // write(2), a window of microseconds that a kill hits now and then; that
+  // record is lost, and only that one (the coordinator claims and writes
+  // one record at a time). k1's claims, as the frontier counts them, tell.
+  auto status = Command::Start(
+      {crawler::testing::RunfilePath("crawler/cli/crawler"), "status",
+       "--frontier", setup.redis->Url(), "--crawl-name", "e2e", "--json"});
+  REQUIRE(status.ok());
+  REQUIRE((*status)->Wait(10000) == std::optional<int>(0));
+  const json progress = json::parse((*status)->Stdout());
+  int64_t k1_claims = -1;
+  for (const json& n : progress["nodes"]) {
+    if (n["id"] == "k1") k1_claims = n["records"].get<int64_t>();
+  }
+  const int64_t k1_written = static_cast<int64_t>(ReadRecords(k1_out).size());
+  REQUIRE_MESSAGE(k1_claims >= k1_written, (*status)->Stdout());
+  const int64_t lost = k1_claims - k1_written;
+  CHECK_MESSAGE(lost <= 1, lost << " records claimed by k1 and not written");
+  CheckUnion(setup, nodes, setup.Expected(), static_cast<size_t>(lost));
 }
 
 TEST_CASE(
