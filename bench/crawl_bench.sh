@@ -42,11 +42,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=bench/lib/nginx.sh
 source "$ROOT/bench/lib/nginx.sh"
+# shellcheck source=bench/lib/crawl_site.sh
+source "$ROOT/bench/lib/crawl_site.sh"
 CORES="$(nproc)"
-SEED=1
-DISALLOW=opinion  # One of the 20 sections: 1/20 of the pages.
-SITE_VERSION="$(sed -n 's/^VERSION = \([0-9]*\).*/\1/p' bench/site/make_site.py)"
-SITE="${SITE_CACHE:-/tmp/crawler-bench-site}/crawl-v${SITE_VERSION}-p${PAGES}-s${SEED}"
 PERF_OUT="${PERF_OUT:-/tmp/crawl_bench.perf.data}"
 
 TMP="$(mktemp -d /tmp/crawl_bench.XXXXXX)"
@@ -79,17 +77,7 @@ log() { echo "crawl_bench: $*" >&2; }
 py() { python3 -c "$@"; }
 
 # --- The site (cached) ---------------------------------------------------------
-if [[ ! -f "$SITE/STAMP" ]]; then
-  log "generating $PAGES pages into $SITE"
-  rm -rf "$SITE.tmp.$$"
-  python3 bench/site/make_site.py --out "$SITE.tmp.$$" --pages "$PAGES" \
-    --seed "$SEED" --size-range 10000,20000 --links 20,40 \
-    --disallow "$DISALLOW" --reachable "$SITE.tmp.$$/reachable.txt"
-  rm -rf "$SITE"
-  mv "$SITE.tmp.$$" "$SITE"
-else
-  log "reusing the site in $SITE"
-fi
+bench_crawl_site "$ROOT" "$PAGES" log
 NREACH="$(wc -l <"$SITE/reachable.txt")"
 
 # --- Binaries ------------------------------------------------------------------

@@ -42,10 +42,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=bench/lib/nginx.sh
 source "$ROOT/bench/lib/nginx.sh"
-SEED=1
-DISALLOW=opinion
-SITE_VERSION="$(sed -n 's/^VERSION = \([0-9]*\).*/\1/p' bench/site/make_site.py)"
-SITE="${SITE_CACHE:-/tmp/crawler-bench-site}/crawl-v${SITE_VERSION}-p${PAGES}-s${SEED}"
+# shellcheck source=bench/lib/crawl_site.sh
+source "$ROOT/bench/lib/crawl_site.sh"
 
 TMP="$(mktemp -d /tmp/flag_cost.XXXXXX)"
 chmod 755 "$TMP"  # nginx's worker may run as another user.
@@ -65,15 +63,7 @@ trap 'exit 143' TERM
 log() { echo "flag_cost: $*" >&2; }
 
 # The same site as crawl_bench.sh (cached there too).
-if [[ ! -f "$SITE/STAMP" ]]; then
-  log "generating $PAGES pages into $SITE"
-  rm -rf "$SITE.tmp.$$"
-  python3 bench/site/make_site.py --out "$SITE.tmp.$$" --pages "$PAGES" \
-    --seed "$SEED" --size-range 10000,20000 --links 20,40 \
-    --disallow "$DISALLOW" --reachable "$SITE.tmp.$$/reachable.txt"
-  rm -rf "$SITE"
-  mv "$SITE.tmp.$$" "$SITE"
-fi
+bench_crawl_site "$ROOT" "$PAGES" log
 
 CRAWLER="${CRAWLER_BIN:-}"
 if [[ -z "$CRAWLER" ]]; then

@@ -217,6 +217,16 @@ void WaitForRecords(const std::string& path, size_t n,
                   path << " has too few records: " << node->Stderr());
 }
 
+// What `crawler status --json` says of the crawl.
+json StatusJson(const Setup& setup) {
+  auto status = Command::Start(
+      {crawler::testing::RunfilePath("crawler/cli/crawler"), "status",
+       "--frontier", setup.redis->Url(), "--crawl-name", "e2e", "--json"});
+  REQUIRE(status.ok());
+  REQUIRE((*status)->Wait(10000) == std::optional<int>(0));
+  return json::parse((*status)->Stdout());
+}
+
 TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
   Setup setup("three");
   const std::vector<std::string> nodes = {"n1", "n2", "n3"};
@@ -240,12 +250,7 @@ TEST_CASE("three nodes share one crawl: each URL fetched and recorded once") {
   }
   CheckNoPageRequestedTwice(setup);
   // `crawler status` sees the finished crawl.
-  auto status = Command::Start(
-      {crawler::testing::RunfilePath("crawler/cli/crawler"), "status",
-       "--frontier", setup.redis->Url(), "--crawl-name", "e2e", "--json"});
-  REQUIRE(status.ok());
-  REQUIRE((*status)->Wait(10000) == std::optional<int>(0));
-  const json progress = json::parse((*status)->Stdout());
+  const json progress = StatusJson(setup);
   CHECK(progress["queued"] == 0);
   CHECK(progress["in_flight"] == 0);
   CHECK(progress["nodes"].size() == 3);
@@ -284,18 +289,13 @@ TEST_CASE(
   // write(2), a window of microseconds that a kill hits now and then; that
   // record is lost, and only that one (the coordinator claims and writes
   // one record at a time). k1's claims, as the frontier counts them, tell.
-  auto status = Command::Start(
-      {crawler::testing::RunfilePath("crawler/cli/crawler"), "status",
-       "--frontier", setup.redis->Url(), "--crawl-name", "e2e", "--json"});
-  REQUIRE(status.ok());
-  REQUIRE((*status)->Wait(10000) == std::optional<int>(0));
-  const json progress = json::parse((*status)->Stdout());
+  const json progress = StatusJson(setup);
   int64_t k1_claims = -1;
   for (const json& n : progress["nodes"]) {
     if (n["id"] == "k1") k1_claims = n["records"].get<int64_t>();
   }
   const int64_t k1_written = static_cast<int64_t>(ReadRecords(k1_out).size());
-  REQUIRE_MESSAGE(k1_claims >= k1_written, (*status)->Stdout());
+  REQUIRE_MESSAGE(k1_claims >= k1_written, progress.dump());
   const int64_t lost = k1_claims - k1_written;
   CHECK_MESSAGE(lost <= 1, lost << " records claimed by k1 and not written");
   CheckUnion(setup, nodes, setup.Expected(), static_cast<size_t>(lost));
