@@ -18,11 +18,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +28,7 @@
 #include "crawler/testing/command.h"
 #include "crawler/testing/site_server.h"
 #include "crawler/testing/test_util.h"
+#include "tests/e2e/e2e_util.h"
 #include "tests/redis/redis_server.h"
 
 namespace crawler {
@@ -134,18 +133,6 @@ struct Setup {
   }
 };
 
-std::vector<json> ReadRecords(const std::string& path) {
-  std::vector<json> records;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    REQUIRE_MESSAGE(!j.is_discarded(), path << ": not JSON: " << line);
-    records.push_back(std::move(j));
-  }
-  return records;
-}
-
 std::string First(const std::vector<std::string>& v) {
   return v.empty() ? "" : v.front();
 }
@@ -169,7 +156,8 @@ std::map<std::string, size_t> CheckUnion(const Setup& setup,
   std::map<std::string, std::string> writer;  // URL -> the node that wrote it.
   std::set<std::string> fetched;
   for (const std::string& node : nodes) {
-    for (const json& r : ReadRecords(setup.dir + "/out." + node + ".jsonl")) {
+    for (const json& r :
+         crawler::e2e::Records(setup.dir + "/out." + node + ".jsonl")) {
       const std::string url = r["url"];
       ++per_node[node];
       auto [it, fresh] = writer.emplace(url, node);
@@ -209,11 +197,11 @@ void WaitForRecords(const std::string& path, size_t n,
                     const std::unique_ptr<Command>& node) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (ReadRecords(path).size() < n &&
+  while (crawler::e2e::Records(path).size() < n &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  REQUIRE_MESSAGE(ReadRecords(path).size() >= n,
+  REQUIRE_MESSAGE(crawler::e2e::Records(path).size() >= n,
                   path << " has too few records: " << node->Stderr());
 }
 
@@ -268,12 +256,12 @@ TEST_CASE(
   const std::string k1_out = setup.dir + "/out.k1.jsonl";
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (ReadRecords(k1_out).size() < 40 &&
+  while (crawler::e2e::Records(k1_out).size() < 40 &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE_MESSAGE(
-      ReadRecords(k1_out).size() >= 40,
+      crawler::e2e::Records(k1_out).size() >= 40,
       "k1 wrote too few records before the end: " << running[0]->Stderr());
   REQUIRE(::kill(running[0]->pid(), SIGKILL) == 0);
   REQUIRE(running[0]->Wait(10000) == std::optional<int>(-SIGKILL));
@@ -294,7 +282,8 @@ TEST_CASE(
   for (const json& n : progress["nodes"]) {
     if (n["id"] == "k1") k1_claims = n["records"].get<int64_t>();
   }
-  const int64_t k1_written = static_cast<int64_t>(ReadRecords(k1_out).size());
+  const int64_t k1_written =
+      static_cast<int64_t>(crawler::e2e::Records(k1_out).size());
   REQUIRE_MESSAGE(k1_claims >= k1_written, progress.dump());
   const int64_t lost = k1_claims - k1_written;
   CHECK_MESSAGE(lost <= 1, lost << " records claimed by k1 and not written");
@@ -311,11 +300,11 @@ TEST_CASE(
   const std::string p1_out = setup.dir + "/out.p1.jsonl";
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (ReadRecords(p1_out).size() < 40 &&
+  while (crawler::e2e::Records(p1_out).size() < 40 &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  REQUIRE(ReadRecords(p1_out).size() >= 40);
+  REQUIRE(crawler::e2e::Records(p1_out).size() >= 40);
   // Stopped, not gone: commands time out (5 s) and connections hang, as in
   // a network cut; its data stays.
   REQUIRE(::kill(setup.redis->pid(), SIGSTOP) == 0);
@@ -438,7 +427,8 @@ TEST_CASE("--max-pages is crawl-wide: three nodes fetch 100 pages in all") {
   size_t fetched = 0;
   std::set<std::string> urls;
   for (const std::string& n : nodes) {
-    for (const json& r : ReadRecords(setup.dir + "/out." + n + ".jsonl")) {
+    for (const json& r :
+         crawler::e2e::Records(setup.dir + "/out." + n + ".jsonl")) {
       CHECK(urls.insert(r["url"].get<std::string>()).second);
       if (!Unfetched(r)) ++fetched;
     }
@@ -488,11 +478,11 @@ TEST_CASE(
   const std::string out = setup.dir + "/out.g1.jsonl";
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (ReadRecords(out).size() < 20 &&
+  while (crawler::e2e::Records(out).size() < 20 &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  REQUIRE(ReadRecords(out).size() >= 20);
+  REQUIRE(crawler::e2e::Records(out).size() >= 20);
   setup.redis->Kill();
   const auto killed = std::chrono::steady_clock::now();
   std::optional<int> code = node->Wait(60000);
@@ -509,7 +499,7 @@ TEST_CASE(
   CHECK(waited >= 1.5);
   CHECK(waited < 30);
   // What was written stays: whole JSON lines.
-  CHECK(ReadRecords(out).size() >= 20);
+  CHECK(crawler::e2e::Records(out).size() >= 20);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "crawler/testing/site_server.h"
 #include "crawler/testing/test_util.h"
 #include "crawler/warc/digest.h"
+#include "tests/e2e/e2e_util.h"
 
 namespace crawler {
 namespace {
@@ -33,33 +34,10 @@ using crawler::testing::SiteServer;
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string CrawlerPath() {
-  return crawler::testing::RunfilePath("crawler/cli/crawler");
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<json> Records(const std::string& path) {
-  std::vector<json> out;
-  std::istringstream in(ReadFile(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    REQUIRE_MESSAGE(!j.is_discarded(), "not a whole JSON line: " << line);
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
-size_t LineCount(const std::string& path) {
-  const std::string text = ReadFile(path);
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-}
+using crawler::e2e::CrawlerPath;
+using crawler::e2e::LineCount;
+using crawler::e2e::ReadFile;
+using crawler::e2e::Records;
 
 std::unique_ptr<SiteServer> StartSite(std::vector<std::string> options) {
   auto site = SiteServer::Start(options);
@@ -79,11 +57,7 @@ std::unique_ptr<Command> StartCrawl(const SiteServer& site,
 
 // Waits until `path` has at least `n` lines (bounded).
 void WaitForLines(const std::string& path, size_t n) {
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
-  while (SteadyClock::now() < deadline && LineCount(path) < n) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(LineCount(path) >= n);
+  REQUIRE(crawler::e2e::WaitForLines(path, n));
 }
 
 // Every record's URL once; the fetched ones (not refused by robots.txt) are
