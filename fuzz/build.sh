@@ -22,8 +22,9 @@ srcs=(crawler/base/status.cc crawler/robots/robots.cc crawler/url/url.cc
   crawler/html/html_extractor.cc crawler/html/markup_compactor.cc
   crawler/sitemap/sitemap.cc
   crawler/mp/wire.cc crawler/ipc/messages.cc
-  crawler/coordinator/retry_after.cc fuzz/fuzz_checks.cc)
-targets=(robots url html sitemap ipc retry_after)
+  crawler/coordinator/retry_after.cc crawler/schedule/cron.cc
+  fuzz/fuzz_checks.cc)
+targets=(robots url html sitemap ipc retry_after cron)
 
 compile() {  # compile SRC OBJ EXTRA_FLAG
   echo "  CXX $1"

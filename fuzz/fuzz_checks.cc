@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "crawler/html/html_extractor.h"
 #include "crawler/ipc/messages.h"
 #include "crawler/robots/robots.h"
+#include "crawler/schedule/cron.h"
 #include "crawler/sitemap/sitemap.h"
 #include "crawler/url/url.h"
 
@@ -548,6 +550,69 @@ std::string CheckRetryAfter(std::string_view data) {
   if (coordinator::ParseHttpDate(text, now) != date) {
     return "ParseHttpDate of " + Quote(data) + ": its IMF-fixdate " +
            Quote(text) + " does not parse back to the same instant";
+  }
+  return "";
+}
+
+std::string CheckCron(std::string_view data) {
+  if (data.size() > 256) return "";  // A crontab line, not a book.
+  StatusOr<schedule::CronExpression> cron =
+      schedule::CronExpression::Parse(data);
+  if (!cron.ok()) return "";
+  const std::string ctx = "cron " + Quote(data) + ": ";
+  for (const std::string& text : {cron->text(), " \t" + cron->text() + "\t "}) {
+    StatusOr<schedule::CronExpression> again =
+        schedule::CronExpression::Parse(text);
+    if (!again.ok() || again->fields() != cron->fields()) {
+      return ctx + "parsing " + Quote(text) + " again gives " +
+             (again.ok() ? Quote(again->fields()) : again.status().message());
+    }
+  }
+  // The civil time of `t` in a fixed zone.
+  auto civil = [](int64_t t, int offset, int* month, int* day, int* weekday,
+                  int* hour, int* minute) {
+    const int64_t local = t + offset;
+    const int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    const int64_t secs = local - days * 86400;
+    *hour = static_cast<int>(secs / 3600);
+    *minute = static_cast<int>(secs % 3600 / 60);
+    *weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01: Thu.
+    const std::chrono::year_month_day ymd{
+        std::chrono::sys_days{std::chrono::days{days}}};
+    *month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+    *day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  };
+  auto matches = [&](int64_t t, int offset) {
+    int month, day, weekday, hour, minute;
+    civil(t, offset, &month, &day, &weekday, &hour, &minute);
+    return cron->Matches(month, day, weekday, hour, minute);
+  };
+  for (const int offset : {0, 19800}) {
+    const std::unique_ptr<schedule::TimeZone> zone =
+        schedule::FixedTimeZone(offset);
+    // 2026-01-01 00:00:00, 2028-02-28 23:59:30 (a leap day next),
+    // 2026-12-31 23:59:59 UTC.
+    for (const int64_t start :
+         {int64_t{1767225600}, int64_t{1835481570}, int64_t{1798761599}}) {
+      const std::optional<int64_t> next = cron->Next(start, *zone);
+      if (!next) continue;  // Allowed for the rarest expressions.
+      const std::string at = "Next(" + std::to_string(start) + ", UTC+" +
+                             std::to_string(offset) +
+                             ") = " + std::to_string(*next) + ": ";
+      if (*next <= start) return ctx + at + "not after its start";
+      if (*next % 60 != 0) return ctx + at + "not a whole minute";
+      if (!matches(*next, offset)) return ctx + at + "does not match";
+      if (*next - start <= 2 * 86400) {
+        for (int64_t t = (start / 60 + 1) * 60; t < *next; t += 60) {
+          if (matches(t, offset)) {
+            return ctx + at + std::to_string(t) + " matches before it";
+          }
+        }
+      }
+      const std::optional<int64_t> after = cron->Next(*next, *zone);
+      if (after && *after <= *next)
+        return ctx + at + "the next one is not later";
+    }
   }
   return "";
 }

@@ -62,6 +62,15 @@ std::string CheckIpc(std::string_view data);
 // IMF-fixdate that parses back to the same instant.
 std::string CheckRetryAfter(std::string_view data);
 
+// Cron expressions (crawler/schedule/cron.h): CronExpression::Parse of the
+// input, and for an accepted one Next() from fixed instants in UTC and in a
+// zone 5:30 east. Properties: Parse of the trimmed text and of the text with
+// blanks around it gives the same fields; Next is after its start, a whole
+// minute (fixed zones have no gaps), a time that Matches() in that zone,
+// and the first one: no minute in between matches (checked when the two
+// are at most two days apart); Next of that instant is later still.
+std::string CheckCron(std::string_view data);
+
 }  // namespace crawler::fuzz
 
 #endif  // FUZZ_FUZZ_CHECKS_H_

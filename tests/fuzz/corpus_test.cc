@@ -27,6 +27,7 @@ using CheckFn = std::string (*)(std::string_view);
 
 const std::map<std::string, CheckFn>& Targets() {
   static const auto* targets = new std::map<std::string, CheckFn>{
+      {"cron", &CheckCron},
       {"html", &CheckHtml},
       {"ipc", &CheckIpc},
       {"retry_after", &CheckRetryAfter},
