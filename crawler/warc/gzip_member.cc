@@ -1,5 +1,7 @@
 #include "crawler/warc/gzip_member.h"
 
+#include <immintrin.h>
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <zlib.h>
 
@@ -47,17 +49,26 @@ void AppendLe32(std::string* out, uint32_t v) {
   out->append(b, 4);
 }
 
+// ISA-L's deflate and CRC kernels use AVX2 and AVX-512 registers and return
+// with their upper halves in use. Until a VZEROUPPER, every SSE instruction
+// the process runs afterwards (the parser's and libc's code between two
+// records) carries a false dependency on those upper halves (Intel 64 and
+// IA-32 Architectures Optimization Reference Manual, "Mixing AVX code with
+// SSE code"). Measured here: the crawl of crawl_bench.sh's site spent 0.6-0.7
+// CPU s more with --warc (7.1 against 6.4 s, 19,001 pages) without the
+// VZEROUPPER below; an earlier version used zlib's CRC-32 for stored members
+// because ISA-L's appeared to slow the whole page down, which was this.
+__attribute__((target("avx"))) void ZeroUpperAvx() { _mm256_zeroupper(); }
+
+void LeaveVectorCode() {
+  static const bool avx = __builtin_cpu_supports("avx");
+  if (avx) ZeroUpperAvx();
+}
+
 // One member of stored deflate blocks holding the pieces, appended to
 // `out`: a block per 64 KiB less one, the last one marked final (an empty
-// input is one empty final block), then the CRC-32 and the length.
-//
-// The CRC-32 is zlib's, not ISA-L's crc32_gzip_refl: on a CPU with
-// AVX-512, ISA-L picks a 512-bit VPCLMULQDQ version, and a worker that
-// runs 512-bit instructions between its parses was measured to spend more
-// CPU on the whole page (crawl_bench.sh, stored members: 0.34 CPU s per
-// 1,000 pages against 0.30 with ISA-L's 128-bit version, in the same
-// round) than the CRC itself saves (3 us a 16 KB page with zlib, 0.2 with
-// ISA-L).
+// input is one empty final block), then the CRC-32 (ISA-L's) and the
+// length.
 void AppendStoredMember(const std::vector<std::string_view>& pieces,
                         std::string* out) {
   size_t total = 0;
@@ -86,9 +97,8 @@ void AppendStoredMember(const std::vector<std::string_view>& pieces,
       const std::string_view p = pieces[piece];
       const size_t n = std::min(need, p.size() - at);
       out->append(p.data() + at, n);
-      crc = static_cast<uint32_t>(
-          crc32(crc, reinterpret_cast<const Bytef*>(p.data() + at),
-                static_cast<uInt>(n)));
+      crc = crc32_gzip_refl(
+          crc, reinterpret_cast<const unsigned char*>(p.data() + at), n);
       need -= n;
       at += n;
       if (at == p.size()) {
@@ -97,6 +107,7 @@ void AppendStoredMember(const std::vector<std::string_view>& pieces,
       }
     }
   }
+  LeaveVectorCode();
   AppendLe32(out, crc);
   AppendLe32(out, static_cast<uint32_t>(total));  // ISIZE: modulo 2^32.
 }
@@ -175,6 +186,7 @@ Status GzipCompressor::Compress(const std::vector<std::string_view>& pieces,
   z.next_out = reinterpret_cast<uint8_t*>(out->data() + at);
   z.avail_out = static_cast<uint32_t>(bound);
   const int rc = isal_deflate_stateless(&z);
+  LeaveVectorCode();
   if (rc == STATELESS_OVERFLOW) {
     // Not expected (igzip falls back to stored blocks itself); stored
     // blocks of our own then.
