@@ -39,7 +39,9 @@ class WarcFiles {
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
 };
 
-// The real file system (POSIX open, write, fsync, link, unlink).
+// The real file system (POSIX open, write, fsync, link, unlink). Appended
+// data is handed to the disk every few MiB (sync_file_range), so Close's
+// fsync has little left to wait for.
 std::unique_ptr<WarcFiles> NewPosixWarcFiles();
 
 }  // namespace crawler::warc
