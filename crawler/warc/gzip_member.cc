@@ -205,6 +205,11 @@ Status GzipCompressor::Compress(const std::vector<std::string_view>& pieces,
   return Status::Ok();
 }
 
+void GzipCompressor::Store(const std::vector<std::string_view>& pieces,
+                           std::string* out) {
+  AppendStoredMember(pieces, out);
+}
+
 StatusOr<InflatedMember> InflateMember(std::string_view input,
                                        size_t max_bytes) {
   z_stream z = {};

@@ -56,6 +56,9 @@ class GzipCompressor {
   // Fails with Internal when igzip reports an error.
   Status Compress(const std::vector<std::string_view>& pieces,
                   std::string* out);
+  // Appends to `out` one member of stored blocks holding the concatenation
+  // of `pieces`, whatever the level: for bytes that are compressed already.
+  void Store(const std::vector<std::string_view>& pieces, std::string* out);
 
  private:
   GzipCompressor() = default;

@@ -1,5 +1,6 @@
 #include "crawler/warc/warc_archive.h"
 
+#include <strings.h>
 #include <unistd.h>
 
 #include "crawler/warc/digest.h"
@@ -7,6 +8,29 @@
 
 namespace crawler::warc {
 namespace {
+
+// True when `head` names a content coding other than "identity"
+// (Content-Encoding, RFC 9110 section 8.4): the body is compressed already
+// (gzip, br, zstd, deflate, compress).
+bool ContentCoded(const HttpHead& head) {
+  const std::string value = head.Get("Content-Encoding");
+  size_t at = 0;
+  while (at <= value.size()) {
+    size_t comma = value.find(',', at);
+    if (comma == std::string::npos) comma = value.size();
+    std::string_view coding(value.data() + at, comma - at);
+    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+      coding.remove_prefix(1);
+    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+      coding.remove_suffix(1);
+    if (!coding.empty() && !(coding.size() == 8 &&
+                             strncasecmp(coding.data(), "identity", 8) == 0)) {
+      return true;
+    }
+    at = comma + 1;
+  }
+  return false;
+}
 
 // Bytes hashed into one digest before the other takes the same bytes: the
 // two passes over a body stay within the CPU's first-level cache.
@@ -16,13 +40,15 @@ constexpr size_t kDigestSlice = 8 << 10;
 // body, chunked framing removed) of an HTTP message, in one pass over the
 // body: each slice of the body is hashed into both contexts while it is in
 // the cache. `payload` is "" when the head cannot be read; *has_body says
-// whether there is a body.
+// whether there is a body, *coded whether its head names a content coding
+// (ContentCoded).
 void MessageDigests(Sha1& block_sha1, Sha1& payload_sha1,
                     std::string_view message, std::string* block,
-                    std::string* payload, bool* has_body) {
+                    std::string* payload, bool* has_body, bool* coded) {
   payload->clear();
   StatusOr<HttpHead> head = ParseHttpHead(message);
   *has_body = false;
+  *coded = head.ok() && ContentCoded(*head);
   if (!head.ok()) {
     block_sha1.Update(message);
     *block = block_sha1.Finish();
@@ -108,12 +134,13 @@ std::vector<WarcWriter::Record> ExchangeRecords(
   std::string block_digest;
   std::string payload_digest;
   bool has_body = false;
+  bool coded = false;
 
   WarcWriter::Record& request = records[0];
   AddCommon(&request.header, e, "request", request_id, response_id, date);
   request.header.Add("Content-Type", "application/http; msgtype=request");
   MessageDigests(block_sha1, payload_sha1, e.request, &block_digest,
-                 &payload_digest, &has_body);
+                 &payload_digest, &has_body, &coded);
   request.header.Add("WARC-Block-Digest", std::move(block_digest));
   if (has_body && !payload_digest.empty()) {
     request.header.Add("WARC-Payload-Digest", std::move(payload_digest));
@@ -124,13 +151,15 @@ std::vector<WarcWriter::Record> ExchangeRecords(
   AddCommon(&response.header, e, "response", response_id, request_id, date);
   response.header.Add("Content-Type", "application/http; msgtype=response");
   MessageDigests(block_sha1, payload_sha1, e.response, &block_digest,
-                 &payload_digest, &has_body);
+                 &payload_digest, &has_body, &coded);
   response.header.Add("WARC-Block-Digest", std::move(block_digest));
   if (!payload_digest.empty()) {
     response.header.Add("WARC-Payload-Digest", std::move(payload_digest));
   }
   if (!e.truncated.empty()) response.header.Add("WARC-Truncated", e.truncated);
   response.block = {e.response};
+  // A compressed body would not shrink: stored, without deflate's CPU.
+  response.compress = !coded;
   return records;
 }
 

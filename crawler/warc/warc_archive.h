@@ -41,7 +41,9 @@ namespace crawler::warc {
 
 // The two records of `exchange`, request first, with the given record ids
 // (each names the other in WARC-Concurrent-To). The blocks point into
-// `exchange`, which must outlive the records. Pure.
+// `exchange`, which must outlive the records. A response whose head names
+// a content coding (gzip, br, ...) is marked not to be compressed again
+// (Record::compress). Pure.
 std::vector<WarcWriter::Record> ExchangeRecords(const fetch::Exchange& exchange,
                                                 const std::string& request_id,
                                                 const std::string& response_id);

@@ -141,7 +141,11 @@ Status WarcWriter::CompressGroup(const std::vector<Record>& records,
     pieces.insert(pieces.end(), r.block.begin(), r.block.end());
     pieces.push_back(kRecordEnd);
     const size_t before = out->size();
-    RETURN_IF_ERROR(gzip_->Compress(pieces, out));
+    if (r.compress) {
+      RETURN_IF_ERROR(gzip_->Compress(pieces, out));
+    } else {
+      gzip_->Store(pieces, out);
+    }
     sizes->push_back(out->size() - before);
   }
   return Status::Ok();

@@ -61,6 +61,10 @@ class WarcWriter {
     WarcHeader header;
     // The block, as pieces written one after the other (not copied).
     std::vector<std::string_view> block;
+    // False: the member is written as stored blocks whatever the level (a
+    // block whose payload is compressed already: deflating it again costs
+    // CPU and saves next to nothing).
+    bool compress = true;
   };
 
   // A writer for `options` (which must pass ValidateWarcOptions). `files`

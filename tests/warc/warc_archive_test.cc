@@ -115,6 +115,34 @@ TEST_SUITE("WarcArchive") {
     CHECK(rs[0].header.Get("WARC-Payload-Digest") == Sha1Digest("abc"));
   }
 
+  TEST_CASE("a content-coded response is not compressed again") {
+    struct Case {
+      const char* field;  // The response's Content-Encoding line, if any.
+      bool compress;
+    };
+    const Case cases[] = {
+        {"", true},
+        {"Content-Encoding: identity\r\n", true},
+        {"Content-Encoding: \r\n", true},
+        {"Content-Encoding: gzip\r\n", false},
+        {"content-encoding: BR\r\n", false},
+        {"Content-Encoding: identity, zstd\r\n", false},
+        {"Content-Encoding: deflate\r\n", false},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.field);
+      fetch::Exchange e = MakeExchange();
+      e.response = std::string("HTTP/1.1 200 OK\r\n") + c.field +
+                   "Content-Length: 4\r\n\r\nbody";
+      std::vector<WarcWriter::Record> rs = ExchangeRecords(e, "<a>", "<b>");
+      REQUIRE(rs.size() == 2);
+      CHECK(rs[0].compress);  // The request.
+      CHECK(rs[1].compress == c.compress);
+      // The digests do not depend on it.
+      CHECK(rs[1].header.Get("WARC-Payload-Digest") == Sha1Digest("body"));
+    }
+  }
+
   TEST_CASE("archive, close, read back with digests recomputed") {
     const std::string dir = testing::TempDir() + "/warc_archive_test";
     ::mkdir(dir.c_str(), 0755);

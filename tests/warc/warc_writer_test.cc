@@ -226,6 +226,36 @@ TEST_SUITE("WarcWriter") {
     CHECK(rs[1].offset + rs[1].stored_length == file.size());
   }
 
+  TEST_CASE("compress = false: that record stored at a compressing level") {
+    FakeFiles fs;
+    FakeClock clock;
+    auto w = MakeWriter(Options(), &fs, &clock);  // Level 1: compresses.
+    const std::string block(20000, 'q');
+    WarcWriter::Record stored = MakeRecord("response", w->NewRecordId(), block);
+    stored.compress = false;
+    std::vector<RecordLocation> at;
+    REQUIRE_OK(w->Write(
+        {MakeRecord("request", w->NewRecordId(), block), stored}, &at));
+    REQUIRE_OK(w->Close());
+    REQUIRE(at.size() == 2);
+    const std::string& file = fs.files.begin()->second;
+    // The first deflate block after the 10-byte gzip header: BTYPE (bits 1
+    // and 2 of its first byte) 00 is stored (RFC 1951 section 3.2.3).
+    auto btype = [&](const RecordLocation& l) {
+      return (static_cast<unsigned char>(file[l.offset + 10]) >> 1) & 3;
+    };
+    CHECK(btype(at[0]) != 0);
+    CHECK(at[0].length < 1000);  // 20,000 'q's compress.
+    CHECK(btype(at[1]) == 0);
+    CHECK(at[1].length > block.size());
+    Status error;
+    std::vector<ReadRecord> rs = ReadAll(file, &error);
+    REQUIRE_OK(error);
+    REQUIRE(rs.size() == 3);
+    CHECK(rs[1].block == block);
+    CHECK(rs[2].block == block);
+  }
+
   TEST_CASE("nothing written, no file") {
     FakeFiles fs;
     FakeClock clock;
