@@ -14,9 +14,13 @@
 # of the per-round change in pages/s and of the CPU time (user + sys of
 # the whole process tree, /usr/bin/time).
 #
-# Usage: bench/flag_cost.sh [--rounds N] [--pages N] [--label L] -- FLAGS...
+# Usage: bench/flag_cost.sh [--rounds N] [--pages N] [--label L] [--gzip]
+#        -- FLAGS...
 #   (defaults: 10 rounds, 20000 pages, label "with"). CRAWLER_BIN runs that
-#   binary instead of building //crawler/cli:crawler with -c opt.
+#   binary instead of building //crawler/cli:crawler with -c opt. --gzip
+#   serves the pages gzip-compressed, as most sites answer a crawler that
+#   sends Accept-Encoding (the crawler does): a .gz beside each page (gzip
+#   -6, made once and cached with the site) and nginx's gzip_static.
 #   Example: bench/flag_cost.sh -- --warc {DIR}/crawl
 # Every server started here is stopped on exit, failure or interrupt.
 set -euo pipefail
@@ -24,19 +28,21 @@ set -euo pipefail
 ROUNDS=10
 PAGES=20000
 LABEL=with
+GZIP=0
 FLAGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --pages) PAGES="$2"; shift 2 ;;
     --label) LABEL="$2"; shift 2 ;;
+    --gzip) GZIP=1; shift ;;
     --) shift; FLAGS=("$@"); break ;;
-    *) echo "usage: $0 [--rounds N] [--pages N] [--label L] -- FLAGS..." >&2
+    *) echo "usage: $0 [--rounds N] [--pages N] [--label L] [--gzip] -- FLAGS..." >&2
        exit 2 ;;
   esac
 done
 [[ ${#FLAGS[@]} -gt 0 ]] ||
-  { echo "usage: $0 [--rounds N] [--pages N] [--label L] -- FLAGS..." >&2; exit 2; }
+  { echo "usage: $0 [--rounds N] [--pages N] [--label L] [--gzip] -- FLAGS..." >&2; exit 2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -64,6 +70,15 @@ log() { echo "flag_cost: $*" >&2; }
 
 # The same site as crawl_bench.sh (cached there too).
 bench_crawl_site "$ROOT" "$PAGES" log
+LOCATIONS=""
+if (( GZIP )); then
+  if [[ ! -f "$SITE/STAMP_GZIP" ]]; then
+    log "compressing the pages of $SITE (gzip -6, once)"
+    find "$SITE" -name '*.html' -print0 | xargs -0 -n 500 gzip -6 -k -f
+    touch "$SITE/STAMP_GZIP"
+  fi
+  LOCATIONS="    location / { gzip_static on; }"
+fi
 
 CRAWLER="${CRAWLER_BIN:-}"
 if [[ -z "$CRAWLER" ]]; then
@@ -77,10 +92,10 @@ fi
 
 PORT="$(python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-bench_nginx_conf "$TMP" "$SITE" "    listen 127.0.0.1:$PORT;" "" "" off
+bench_nginx_conf "$TMP" "$SITE" "    listen 127.0.0.1:$PORT;" "$LOCATIONS" "" off
 bench_nginx_start "$TMP" "http://127.0.0.1:$PORT/__probe"
 WITH=("${FLAGS[@]//\{DIR\}/$TMP/scratch}")
-echo "machine: $(nproc) cores; site: $SITE; crawler: $CRAWLER; $LABEL: ${WITH[*]}"
+echo "machine: $(nproc) cores; site: $SITE$( ((GZIP)) && echo ' (gzip)'); crawler: $CRAWLER; $LABEL: ${WITH[*]}"
 
 # run LABEL ROUND [FLAGS...]: one crawl; appends "ROUND LABEL PAGES SECONDS
 # CPU" to $TMP/runs.
