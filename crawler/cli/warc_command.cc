@@ -177,6 +177,10 @@ int Cat(const std::string& path, const std::string& uri, bool decode,
   }
   warc::WarcReader reader((*file)->bytes());
   std::optional<warc::ReadRecord> found;
+  // A revisit record for `uri` (a re-crawl's 304), when there is no
+  // response record: said in the error.
+  std::string revisit_profile;
+  bool revisit = false;
   warc::ReadRecord r;
   int code = kExitOk;
   while (true) {
@@ -188,15 +192,28 @@ int Cat(const std::string& path, const std::string& uri, bool decode,
       break;
     }
     if (!*next) break;
-    if (r.header.Get("WARC-Type") == "response" &&
-        Unbracket(r.header.Get("WARC-Target-URI")) == uri) {
+    if (Unbracket(r.header.Get("WARC-Target-URI")) != uri) continue;
+    if (r.header.Get("WARC-Type") == "response") {
       found = std::move(r);
       r = warc::ReadRecord();
+    } else if (r.header.Get("WARC-Type") == "revisit") {
+      revisit = true;
+      revisit_profile = std::string(r.header.Get("WARC-Profile"));
     }
   }
   if (!found.has_value()) {
-    std::fprintf(err, "crawler: warc cat: %s: no response record for %s\n",
-                 path.c_str(), uri.c_str());
+    if (revisit) {
+      std::fprintf(
+          err,
+          "crawler: warc cat: %s: no response record for %s, only "
+          "a revisit record (%s): the body is in the WARC file of "
+          "an earlier crawl that fetched it whole\n",
+          path.c_str(), uri.c_str(),
+          revisit_profile.empty() ? "no profile" : revisit_profile.c_str());
+    } else {
+      std::fprintf(err, "crawler: warc cat: %s: no response record for %s\n",
+                   path.c_str(), uri.c_str());
+    }
     return kExitFailure;
   }
   StatusOr<warc::HttpHead> head = warc::ParseHttpHead(found->block);

@@ -32,6 +32,10 @@ bool ContentCoded(const HttpHead& head) {
   return false;
 }
 
+// WARC 1.1 section 6.7.3.
+constexpr char kServerNotModified[] =
+    "http://netpreserve.org/warc/1.1/revisit/server-not-modified";
+
 // Bytes hashed into one digest before the other takes the same bytes: the
 // two passes over a body stay within the CPU's first-level cache.
 constexpr size_t kDigestSlice = 8 << 10;
@@ -39,16 +43,24 @@ constexpr size_t kDigestSlice = 8 << 10;
 // The block digest (of the whole `message`) and payload digest (of its
 // body, chunked framing removed) of an HTTP message, in one pass over the
 // body: each slice of the body is hashed into both contexts while it is in
-// the cache. `payload` is "" when the head cannot be read; *has_body says
-// whether there is a body, *coded whether its head names a content coding
-// (ContentCoded).
+// the cache. `payload` is "" when the head cannot be read; *facts tells
+// what else the head says.
+struct MessageFacts {
+  bool has_body = false;  // There are bytes after the head.
+  bool coded = false;     // The head names a content coding (ContentCoded).
+  int status = 0;         // A response's status code; 0 unknown.
+};
+
 void MessageDigests(Sha1& block_sha1, Sha1& payload_sha1,
                     std::string_view message, std::string* block,
-                    std::string* payload, bool* has_body, bool* coded) {
+                    std::string* payload, MessageFacts* facts) {
   payload->clear();
   StatusOr<HttpHead> head = ParseHttpHead(message);
-  *has_body = false;
-  *coded = head.ok() && ContentCoded(*head);
+  *facts = MessageFacts();
+  if (head.ok()) {
+    facts->coded = ContentCoded(*head);
+    facts->status = head->status;
+  }
   if (!head.ok()) {
     block_sha1.Update(message);
     *block = block_sha1.Finish();
@@ -56,7 +68,7 @@ void MessageDigests(Sha1& block_sha1, Sha1& payload_sha1,
   }
   block_sha1.Update(message.substr(0, head->size));
   const std::string_view body = message.substr(head->size);
-  *has_body = !body.empty();
+  facts->has_body = !body.empty();
   // How far into `body` the block digest has gone. The payload pieces are
   // views into `body`, in order (the body itself, or its chunks' data).
   size_t hashed = 0;
@@ -133,33 +145,42 @@ std::vector<WarcWriter::Record> ExchangeRecords(
   Sha1 payload_sha1;
   std::string block_digest;
   std::string payload_digest;
-  bool has_body = false;
-  bool coded = false;
+  MessageFacts facts;
 
   WarcWriter::Record& request = records[0];
   AddCommon(&request.header, e, "request", request_id, response_id, date);
   request.header.Add("Content-Type", "application/http; msgtype=request");
   MessageDigests(block_sha1, payload_sha1, e.request, &block_digest,
-                 &payload_digest, &has_body, &coded);
+                 &payload_digest, &facts);
   request.header.Add("WARC-Block-Digest", std::move(block_digest));
-  if (has_body && !payload_digest.empty()) {
+  if (facts.has_body && !payload_digest.empty()) {
     request.header.Add("WARC-Payload-Digest", std::move(payload_digest));
   }
   request.block = {e.request};
 
   WarcWriter::Record& response = records[1];
-  AddCommon(&response.header, e, "response", response_id, request_id, date);
-  response.header.Add("Content-Type", "application/http; msgtype=response");
   MessageDigests(block_sha1, payload_sha1, e.response, &block_digest,
-                 &payload_digest, &has_body, &coded);
+                 &payload_digest, &facts);
+  // 304 Not Modified (RFC 9110 section 15.4.5), the answer to a conditional
+  // request (a re-crawl with --state sends them): a 'revisit' record with
+  // the server-not-modified profile (WARC 1.1 sections 6.7 and 6.7.3). Its
+  // block is the 304 as received; there is no payload, so no payload
+  // digest; the content it stands for is the earlier capture of the same
+  // URI (the WARC-Refers-To-Target-URI field).
+  const bool not_modified = facts.status == 304;
+  AddCommon(&response.header, e, not_modified ? "revisit" : "response",
+            response_id, request_id, date);
+  if (not_modified) response.header.Add("WARC-Profile", kServerNotModified);
+  response.header.Add("Content-Type", "application/http; msgtype=response");
   response.header.Add("WARC-Block-Digest", std::move(block_digest));
-  if (!payload_digest.empty()) {
+  if (!not_modified && !payload_digest.empty()) {
     response.header.Add("WARC-Payload-Digest", std::move(payload_digest));
   }
+  if (not_modified) response.header.Add("WARC-Refers-To-Target-URI", e.url);
   if (!e.truncated.empty()) response.header.Add("WARC-Truncated", e.truncated);
   response.block = {e.response};
   // A compressed body would not shrink: stored, without deflate's CPU.
-  response.compress = !coded;
+  response.compress = !facts.coded;
   return records;
 }
 

@@ -15,9 +15,12 @@
 // request with a body carries one too. The blocks are the bytes as they
 // crossed the network (fetch::Exchange).
 //
-// 'revisit' records (an unchanged page on a later crawl) need the crawl
-// state of a previous run, which the crawler does not keep yet: every
-// response is written whole.
+// A 304 Not Modified response (the answer to the conditional requests a
+// re-crawl with --state sends for an unchanged page) becomes a 'revisit'
+// record instead, with the server-not-modified profile (section 6.7.3):
+// WARC-Profile, WARC-Refers-To-Target-URI (the same URI), the 304 as its
+// block, no payload digest. A page answered 200 again with the same body
+// is written whole (identical-payload-digest revisits are not written).
 //
 // Thread-safety: NOT thread-safe; one per worker process (see WarcWriter).
 #ifndef CRAWLER_WARC_WARC_ARCHIVE_H_

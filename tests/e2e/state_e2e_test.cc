@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -24,6 +26,7 @@
 #include "crawler/testing/site_server.h"
 #include "crawler/testing/test_util.h"
 #include "crawler/warc/digest.h"
+#include "crawler/warc/warc_reader.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace crawler {
@@ -225,13 +228,27 @@ StaticSite StartStatic(const std::string& root) {
   return s;
 }
 
-std::map<std::string, json> RunOnce(const StaticSite& site,
-                                    const std::string& state,
-                                    const std::string& out, std::string* err) {
-  auto cmd = Command::Start(
-      {CrawlerPath(), "crawl", "--allow-private", "--delay", "0", "--state",
-       state, "--revisit-initial", "1", "--revisit-min", "1", "-o", out,
-       "--report", out + ".html", site.Url("index.html")});
+std::map<std::string, json> RunOnce(
+    const StaticSite& site, const std::string& state, const std::string& out,
+    std::string* err, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv = {CrawlerPath(),
+                                   "crawl",
+                                   "--allow-private",
+                                   "--delay",
+                                   "0",
+                                   "--state",
+                                   state,
+                                   "--revisit-initial",
+                                   "1",
+                                   "--revisit-min",
+                                   "1",
+                                   "-o",
+                                   out,
+                                   "--report",
+                                   out + ".html"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(site.Url("index.html"));
+  auto cmd = Command::Start(argv);
   REQUIRE(cmd.ok());
   std::optional<int> code = (*cmd)->Wait(30000);
   REQUIRE(code.has_value());
@@ -386,6 +403,112 @@ TEST_CASE(
   hashes = Hashes(state);
   REQUIRE(hashes.size() == 4);
   for (const std::string& h : hashes) CHECK(h.rfind("sha1:", 0) == 0);
+}
+
+// The records of the .warc.gz files in `dir`, in file name order.
+std::vector<warc::ReadRecord> WarcRecords(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<warc::ReadRecord> out;
+  for (const std::string& name : names) {
+    REQUIRE_MESSAGE(name.size() > 8, name);
+    CHECK_MESSAGE(name.substr(name.size() - 8) == ".warc.gz", name);
+    const std::string bytes = ReadFile(name);
+    warc::WarcReader reader(bytes);
+    warc::ReadRecord r;
+    while (true) {
+      StatusOr<bool> next = reader.Next(&r);
+      REQUIRE_MESSAGE(next.ok(), next.status().message());
+      if (!*next) break;
+      out.push_back(std::move(r));
+      r = warc::ReadRecord();
+    }
+  }
+  return out;
+}
+
+TEST_CASE(
+    "state + --warc: an unchanged page on a later run is a revisit record "
+    "(server-not-modified)") {
+  const std::string dir = crawler::testing::TempDir() + "/warc_revisit";
+  mkdir(dir.c_str(), 0777);
+  StaticSite site = StartStatic(dir + "/site");
+  const std::string state = dir + "/state";
+  const std::string out = dir + "/out.jsonl";
+  mkdir((dir + "/w1").c_str(), 0777);
+  mkdir((dir + "/w2").c_str(), 0777);
+  std::string err;
+  std::map<std::string, json> r =
+      RunOnce(site, state, out, &err, {"--warc", dir + "/w1/crawl"});
+  REQUIRE(r.size() == 4);
+  std::map<std::string, std::string> first;  // URI -> type.
+  for (const warc::ReadRecord& rec : WarcRecords(dir + "/w1")) {
+    if (rec.header.Get("WARC-Type") != "request" &&
+        rec.header.Get("WARC-Type") != "warcinfo") {
+      first[std::string(rec.header.Get("WARC-Target-URI"))] =
+          std::string(rec.header.Get("WARC-Type"));
+    }
+  }
+  for (const std::string name : {"index.html", "a.html", "b.html", "c.html"}) {
+    CHECK_MESSAGE(first[site.Url(name)] == "response", name);
+  }
+  // a.html changes; the others answer 304 to If-Modified-Since.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  site.Write("a.html", "<title>a, edited</title>");
+  r = RunOnce(site, state, out, &err, {"--warc", dir + "/w2/crawl"});
+  CHECK(r.at(site.Url("a.html"))["change"] == "changed");
+  std::map<std::string, const warc::ReadRecord*> second;
+  const std::vector<warc::ReadRecord> records = WarcRecords(dir + "/w2");
+  std::map<std::string, std::string> request_ids;  // URI -> record id.
+  for (const warc::ReadRecord& rec : records) {
+    const std::string uri(rec.header.Get("WARC-Target-URI"));
+    if (rec.header.Get("WARC-Type") == "request") {
+      request_ids[uri] = std::string(rec.header.Get("WARC-Record-ID"));
+    } else if (rec.header.Get("WARC-Type") != "warcinfo") {
+      second[uri] = &rec;
+    }
+  }
+  for (const std::string name : {"index.html", "b.html", "c.html"}) {
+    CAPTURE(name);
+    CHECK(r.at(site.Url(name))["change"] == "unchanged");
+    REQUIRE(second.count(site.Url(name)) == 1);
+    const warc::ReadRecord& rec = *second[site.Url(name)];
+    CHECK(rec.header.Get("WARC-Type") == "revisit");
+    CHECK(rec.header.Get("WARC-Profile") ==
+          "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+    CHECK(rec.header.Get("WARC-Refers-To-Target-URI") == site.Url(name));
+    CHECK(rec.header.Get("WARC-Concurrent-To") == request_ids[site.Url(name)]);
+    CHECK(!rec.header.Has("WARC-Payload-Digest"));
+    CHECK(rec.block.rfind("HTTP/1.0 304", 0) == 0);
+    CHECK(rec.header.Get("WARC-Block-Digest") == warc::Sha1Digest(rec.block));
+  }
+  // The changed page is whole again, body as served.
+  REQUIRE(second.count(site.Url("a.html")) == 1);
+  const warc::ReadRecord& a = *second[site.Url("a.html")];
+  CHECK(a.header.Get("WARC-Type") == "response");
+  const std::string body = "<title>a, edited</title>";
+  CHECK(a.block.size() > body.size());
+  CHECK(a.block.substr(a.block.size() - body.size()) == body);
+  CHECK(a.header.Get("WARC-Payload-Digest") == warc::Sha1Digest(body));
+  // `warc ls` lists them; `warc cat` says where the body is instead.
+  std::string w2;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/w2")) {
+    w2 = entry.path().string();
+  }
+  auto ls = Command::Start({CrawlerPath(), "warc", "ls", w2});
+  REQUIRE(ls.ok());
+  REQUIRE((*ls)->Wait(20000) == std::optional<int>(0));
+  CHECK((*ls)->Stdout().find("revisit") != std::string::npos);
+  auto cat =
+      Command::Start({CrawlerPath(), "warc", "cat", w2, site.Url("b.html")});
+  REQUIRE(cat.ok());
+  CHECK((*cat)->Wait(20000) == std::optional<int>(1));
+  CHECK_MESSAGE(
+      (*cat)->Stderr().find("only a revisit record") != std::string::npos,
+      (*cat)->Stderr());
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 // installs nothing). A crawl of the generated site and of the fault
 // server's chunked, gzip and deflate answers is written with --warc, then
 // warcio must find the same records as the project's reader (count, types,
-// URIs, dates, statuses) and decode each response body to the same length.
-// Then, at every kind of compression level, each gzip member of the files
+// URIs, dates, statuses) and decode each response body to the same length;
+// the same for the revisit records of a re-crawl with --state (their
+// profile and WARC-Refers-To-Target-URI too). Then, at every kind of compression level, each gzip member of the files
 // (its byte range taken from `crawler warc ls` and `crawler warc cdxj`) is
 // decoded on its own by GNU gzip, another independent implementation.
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -82,15 +84,19 @@ struct Seen {
   std::string date;
   int status = 0;
   int64_t length = -1;
+  std::string profile;    // WARC-Profile.
+  std::string refers_to;  // WARC-Refers-To-Target-URI.
   bool operator==(const Seen& o) const {
     return file == o.file && type == o.type && uri == o.uri && date == o.date &&
-           status == o.status && length == o.length;
+           status == o.status && length == o.length && profile == o.profile &&
+           refers_to == o.refers_to;
   }
 };
 
 std::ostream& operator<<(std::ostream& os, const Seen& s) {
   return os << s.file << " " << s.type << " " << s.uri << " " << s.date << " "
-            << s.status << " " << s.length;
+            << s.status << " " << s.length << " " << s.profile << " "
+            << s.refers_to;
 }
 
 std::vector<Seen> OurReader(const std::vector<std::string>& files) {
@@ -108,6 +114,8 @@ std::vector<Seen> OurReader(const std::vector<std::string>& files) {
       s.type = std::string(r.header.Get("WARC-Type"));
       s.uri = std::string(r.header.Get("WARC-Target-URI"));
       s.date = std::string(r.header.Get("WARC-Date"));
+      s.profile = std::string(r.header.Get("WARC-Profile"));
+      s.refers_to = std::string(r.header.Get("WARC-Refers-To-Target-URI"));
       if (s.type == "response") {
         StatusOr<warc::HttpHead> head = warc::ParseHttpHead(r.block);
         REQUIRE_OK(head.status());
@@ -152,6 +160,8 @@ std::vector<Seen> Warcio(const std::vector<std::string>& files) {
     if (j["date"].is_string()) s.date = j["date"];
     if (j["status"].is_number()) s.status = j["status"];
     if (j["length"].is_number()) s.length = j["length"];
+    if (j["profile"].is_string()) s.profile = j["profile"];
+    if (j["refersTo"].is_string()) s.refers_to = j["refersTo"];
     out.push_back(std::move(s));
   }
   return out;
@@ -293,6 +303,64 @@ std::optional<std::string> Gunzip(const std::string& member,
     return std::nullopt;
   }
   return ReadFile(scratch + ".out");
+}
+
+TEST_CASE("warcio reads a re-crawl's revisit records (--state, 304s)") {
+  ReadWarcScript();  // Fails early, clearly.
+  const std::string dir = testing::TempDir() + "/interop_revisit";
+  REQUIRE(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "/site' '" +
+                       dir + "/w1' '" + dir + "/w2'")
+                          .c_str()) == 0);
+  // python3's http.server answers If-Modified-Since with 304.
+  for (const std::string name : {"index", "a", "b"}) {
+    std::ofstream(dir + "/site/" + name + ".html")
+        << "<title>" << name << "</title><a href=a.html>a</a>"
+        << "<a href=b.html>b</a>";
+  }
+  auto server =
+      Command::Start({"/usr/bin/python3", "-u", "-m", "http.server", "0",
+                      "--bind", "127.0.0.1", "--directory", dir + "/site"});
+  REQUIRE(server.ok());
+  int port = 0;
+  for (int i = 0; i < 500 && port == 0; ++i) {
+    const std::string o = (*server)->Stdout();
+    const size_t at = o.find("port ");
+    if (at != std::string::npos) port = std::atoi(o.c_str() + at + 5);
+    ::usleep(20000);
+  }
+  REQUIRE(port > 0);
+  const std::string seed =
+      "http://127.0.0.1:" + std::to_string(port) + "/index.html";
+  const std::vector<std::string> flags = {"--state",           dir + "/state",
+                                          "--revisit-initial", "1",
+                                          "--revisit-min",     "1"};
+  std::vector<std::string> first = flags;
+  first.insert(first.end(), {"--warc", dir + "/w1/crawl", seed});
+  Crawl(first);
+  // Everything is due again after a second; the pages are unchanged.
+  ::usleep(1200000);
+  std::vector<std::string> second = flags;
+  second.insert(second.end(), {"--warc", dir + "/w2/crawl", seed});
+  Crawl(second);
+
+  const std::vector<std::string> files = WarcFiles(dir + "/w2");
+  REQUIRE(files.size() == 1);
+  const std::vector<Seen> ours = OurReader(files);
+  const std::vector<Seen> theirs = Warcio(files);
+  CHECK(theirs.size() == ours.size());
+  for (size_t i = 0; i < std::min(ours.size(), theirs.size()); ++i) {
+    CHECK_MESSAGE(ours[i] == theirs[i], "record " << i << ": ours " << ours[i]
+                                                  << " / warcio " << theirs[i]);
+  }
+  int revisits = 0;
+  for (const Seen& s : theirs) {
+    if (s.type != "revisit") continue;
+    ++revisits;
+    CHECK(s.profile ==
+          "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+    CHECK(s.refers_to == s.uri);
+  }
+  CHECK(revisits == 3);  // index, a and b: robots.txt is a 404 again.
 }
 
 TEST_CASE("each gzip member decoded alone by gzip -dc, at every level kind") {

@@ -115,6 +115,42 @@ TEST_SUITE("WarcArchive") {
     CHECK(rs[0].header.Get("WARC-Payload-Digest") == Sha1Digest("abc"));
   }
 
+  TEST_CASE("304 Not Modified: a revisit record, server-not-modified") {
+    fetch::Exchange e = MakeExchange();
+    e.request =
+        "GET /path?q=1 HTTP/1.1\r\nHost: a.test:8080\r\n"
+        "If-None-Match: \"v1\"\r\n\r\n";
+    e.response = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n";
+    std::vector<WarcWriter::Record> rs =
+        ExchangeRecords(e, "<urn:uuid:a>", "<urn:uuid:b>");
+    REQUIRE(rs.size() == 2);
+    CHECK(rs[0].header.Get("WARC-Type") == "request");
+    CHECK(rs[0].header.Get("WARC-Concurrent-To") == "<urn:uuid:b>");
+    const WarcHeader& h = rs[1].header;
+    CHECK(h.Get("WARC-Type") == "revisit");
+    CHECK(h.Get("WARC-Profile") ==
+          "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+    CHECK(h.Get("WARC-Record-ID") == "<urn:uuid:b>");
+    CHECK(h.Get("WARC-Concurrent-To") == "<urn:uuid:a>");
+    CHECK(h.Get("WARC-Target-URI") == e.url);
+    CHECK(h.Get("WARC-Refers-To-Target-URI") == e.url);
+    CHECK(h.Get("Content-Type") == "application/http; msgtype=response");
+    // The block is the 304 as received; no payload, so no payload digest.
+    REQUIRE(rs[1].block.size() == 1);
+    CHECK(rs[1].block[0] == e.response);
+    CHECK(h.Get("WARC-Block-Digest") == Sha1Digest(e.response));
+    CHECK(!h.Has("WARC-Payload-Digest"));
+    // Any other status stays a response record.
+    for (const char* status : {"200 OK", "301 Moved", "404 Not Found"}) {
+      CAPTURE(status);
+      e.response = std::string("HTTP/1.1 ") + status + "\r\n\r\n";
+      rs = ExchangeRecords(e, "<urn:uuid:a>", "<urn:uuid:b>");
+      CHECK(rs[1].header.Get("WARC-Type") == "response");
+      CHECK(!rs[1].header.Has("WARC-Profile"));
+      CHECK(!rs[1].header.Has("WARC-Refers-To-Target-URI"));
+    }
+  }
+
   TEST_CASE("a content-coded response is not compressed again") {
     struct Case {
       const char* field;  // The response's Content-Encoding line, if any.

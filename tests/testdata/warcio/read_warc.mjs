@@ -1,7 +1,8 @@
 // Reads WARC files with warcio (an independent implementation, from npm) and
 // prints one JSON object per record: its type, target URI, date, the HTTP
-// status of a response, and the length of a response's body once warcio has
-// removed its chunked framing and content coding. Used by
+// status of a response, the length of a response's body once warcio has
+// removed its chunked framing and content coding, and a revisit record's
+// profile and WARC-Refers-To-Target-URI. Used by
 // tests/e2e/warc_interop_test to check what `crawler --warc` writes.
 //
 // Usage: node read_warc.mjs FILE...
@@ -20,6 +21,8 @@ async function readFile(file) {
       date: record.warcDate ?? null,
       status: null,
       length: null,
+      profile: record.warcHeader("WARC-Profile") ?? null,
+      refersTo: record.warcRefersToTargetURI ?? null,
     };
     if (record.warcType === "response") {
       out.status = record.httpHeaders ? record.httpHeaders.statusCode : null;
