@@ -179,11 +179,38 @@ StatusOr<ParsedHeader> ParseHeader(std::string_view data) {
 std::string FormatWarcDate(int64_t unix_us) {
   int64_t us = 0;
   const tm t = UtcTime(unix_us, &us);
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-                t.tm_sec, static_cast<int>(us));
-  return buf;
+  const int year = t.tm_year + 1900;
+  if (year < 0 || year > 9999) {
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", year,
+                  t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                  static_cast<int>(us));
+    return buf;
+  }
+  // The usual case by hand (one call per record):
+  // "YYYY-MM-DDThh:mm:ss.uuuuuuZ".
+  char buf[27];
+  auto put = [&buf](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i) {
+      buf[at + i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  buf[4] = '-';
+  put(5, t.tm_mon + 1, 2);
+  buf[7] = '-';
+  put(8, t.tm_mday, 2);
+  buf[10] = 'T';
+  put(11, t.tm_hour, 2);
+  buf[13] = ':';
+  put(14, t.tm_min, 2);
+  buf[16] = ':';
+  put(17, t.tm_sec, 2);
+  buf[19] = '.';
+  put(20, us, 6);
+  buf[26] = 'Z';
+  return std::string(buf, sizeof(buf));
 }
 
 std::string FormatTimestamp14(int64_t unix_us) {

@@ -62,12 +62,18 @@ std::string WarcWriter::NewRecordId() {
   random_.resize(random_.size() - 16);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // Version 4.
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122.
-  char out[64];
-  std::snprintf(out, sizeof(out),
-                "<urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                "%02x%02x%02x%02x%02x%02x>",
-                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-                b[10], b[11], b[12], b[13], b[14], b[15]);
+  // "<urn:uuid:" 8-4-4-4-12 hex digits ">" (RFC 4122 section 3), by hand:
+  // with snprintf's 16 conversions, NewRecordId was 0.6 % of the CPU
+  // samples of a crawl writing stored members.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "<urn:uuid:";
+  out.reserve(10 + 36 + 1);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 15]);
+  }
+  out.push_back('>');
   return out;
 }
 

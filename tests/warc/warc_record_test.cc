@@ -74,6 +74,7 @@ TEST_SUITE("WarcRecord") {
     CHECK(FormatWarcDate(1767225600123456LL) == "2026-01-01T00:00:00.123456Z");
     CHECK(FormatTimestamp14(1767225600123456LL) == "20260101000000");
     CHECK(FormatWarcDate(-1) == "1969-12-31T23:59:59.999999Z");
+    CHECK(FormatWarcDate(1795705449000007LL) == "2026-11-26T15:04:09.000007Z");
   }
 
   TEST_CASE("application/warc-fields") {
