@@ -23,8 +23,11 @@ srcs=(crawler/base/status.cc crawler/robots/robots.cc crawler/url/url.cc
   crawler/sitemap/sitemap.cc
   crawler/mp/wire.cc crawler/ipc/messages.cc
   crawler/coordinator/retry_after.cc crawler/schedule/cron.cc
+  crawler/warc/warc_reader.cc crawler/warc/warc_record.cc
+  crawler/warc/gzip_member.cc crawler/warc/http_message.cc
+  crawler/warc/content_decoding.cc
   fuzz/fuzz_checks.cc)
-targets=(robots url html sitemap ipc retry_after cron)
+targets=(robots url html sitemap ipc retry_after cron warc)
 
 compile() {  # compile SRC OBJ EXTRA_FLAG
   echo "  CXX $1"
@@ -44,6 +47,7 @@ for p in "${pids[@]}"; do wait "$p"; done
 for t in "${targets[@]}"; do
   echo "  LINK $out/bin/${t}_fuzzer"
   nice -n 19 "$CXX" "${flags[@]}" -fsanitize=fuzzer "fuzz/${t}_fuzzer.cc" \
-    "${objs[@]}" -o "$out/bin/${t}_fuzzer" -lcurl -lgumbo -lexpat -lz
+    "${objs[@]}" -o "$out/bin/${t}_fuzzer" -lcurl -lgumbo -lexpat -lz -lisal \
+    -lbrotlidec -lzstd
 done
 echo "built: $(cd "$out/bin" && echo *_fuzzer)"

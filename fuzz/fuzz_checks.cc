@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@
 #include "crawler/schedule/cron.h"
 #include "crawler/sitemap/sitemap.h"
 #include "crawler/url/url.h"
+#include "crawler/warc/content_decoding.h"
+#include "crawler/warc/http_message.h"
+#include "crawler/warc/warc_reader.h"
 
 namespace crawler::fuzz {
 namespace {
@@ -615,6 +619,96 @@ std::string CheckCron(std::string_view data) {
     }
   }
   return "";
+}
+
+std::string CheckWarc(std::string_view data) {
+  constexpr size_t kMaxRecord = 64 << 10;
+  constexpr size_t kMaxDecoded = 64 << 10;
+  warc::WarcReaderOptions options;
+  options.max_record_bytes = kMaxRecord;
+  warc::WarcReader reader(data, options);
+  // A record takes at least a version line, a Content-Length field and
+  // two line-end pairs (about 30 bytes); deflate expands at most 1032:1.
+  const size_t max_records = (data.size() + 1) * 64;
+  size_t records = 0;
+  uint64_t last_offset = 0;
+  warc::ReadRecord r;
+  while (true) {
+    StatusOr<bool> next = reader.Next(&r);
+    if (!next.ok()) {
+      const Code code = next.status().code();
+      if (code != Code::kDataLoss && code != Code::kResourceExhausted) {
+        return "Next failed with neither DataLoss nor ResourceExhausted: " +
+               next.status().ToString();
+      }
+      if (reader.offset() > data.size()) {
+        return "a failure at offset " + std::to_string(reader.offset()) +
+               " past the input (" + std::to_string(data.size()) + " bytes)";
+      }
+      if (next.status().message().find("offset " +
+                                       std::to_string(reader.offset())) ==
+          std::string::npos) {
+        return "a failure that does not name its offset " +
+               std::to_string(reader.offset()) + ": " + next.status().message();
+      }
+      StatusOr<bool> again = reader.Next(&r);
+      if (again.ok() || again.status().message() != next.status().message()) {
+        return "after a failure, the next call did not fail the same way";
+      }
+      return "";
+    }
+    if (!*next) return "";
+    if (++records > max_records) return "more records than bytes allow";
+    if (r.offset < last_offset) return "a record before the one read last";
+    last_offset = r.offset;
+    if (r.offset + r.stored_length > data.size()) {
+      return "a record whose member ends past the input";
+    }
+    if (r.block.size() > kMaxRecord) return "a block over max_record_bytes";
+    const std::string_view length = r.header.Get("Content-Length");
+    if (length != std::to_string(r.block.size()) &&
+        // Leading zeros and the like are accepted: compare as numbers.
+        std::to_string(std::strtoull(std::string(length).c_str(), nullptr,
+                                     10)) != std::to_string(r.block.size())) {
+      return "a block of " + std::to_string(r.block.size()) +
+             " bytes under Content-Length " + Quote(length);
+    }
+    StatusOr<warc::HttpHead> head = warc::ParseHttpHead(r.block);
+    if (!head.ok()) continue;
+    if (head->size > r.block.size()) return "an HTTP head past its block";
+    const std::string_view body = std::string_view(r.block).substr(head->size);
+    std::string payload;
+    const char* after = body.data();
+    std::string error;
+    (void)warc::ForEachPayloadPiece(*head, body, [&](std::string_view p) {
+      if (!error.empty()) return;
+      if (p.data() < after || p.data() + p.size() > body.data() + body.size()) {
+        error = "a payload piece outside the body, or out of order";
+        return;
+      }
+      after = p.data() + p.size();
+      payload.append(p);
+    });
+    if (!error.empty()) return error;
+    if (payload.size() > body.size()) return "a payload longer than its body";
+    const std::string encoding = head->Get("Content-Encoding");
+    if (encoding.empty()) continue;
+    StatusOr<std::string> decoded =
+        warc::DecodeContent(payload, encoding, kMaxDecoded);
+    if (decoded.ok()) {
+      if (decoded->size() > kMaxDecoded) {
+        return "a decoded payload over the cap (" +
+               std::to_string(decoded->size()) + " bytes)";
+      }
+    } else {
+      const Code code = decoded.status().code();
+      if (code != Code::kInvalidArgument && code != Code::kDataLoss &&
+          code != Code::kResourceExhausted) {
+        return "DecodeContent failed with an unexpected code: " +
+               decoded.status().ToString();
+      }
+    }
+  }
 }
 
 }  // namespace crawler::fuzz

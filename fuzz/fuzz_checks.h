@@ -71,6 +71,19 @@ std::string CheckRetryAfter(std::string_view data);
 // are at most two days apart); Next of that instant is later still.
 std::string CheckCron(std::string_view data);
 
+// WARC files (crawler/warc): WarcReader over the input (records of at most
+// 64 KiB), then for each record whose block reads as an HTTP message
+// (ParseHttpHead) its payload (ForEachPayloadPiece: chunked framing
+// removed) and DecodeContent of that payload (64 KiB cap), as `crawler warc
+// cat` does. Properties: records come in file order, each member within
+// the input; a block is exactly its Content-Length long; a failure is
+// DataLoss or ResourceExhausted naming an offset within the input, and the
+// next call fails the same way; the payload pieces lie in the body, in
+// order, and are no longer than it; a decoded payload is within the cap,
+// and a refused one fails with InvalidArgument, DataLoss or
+// ResourceExhausted.
+std::string CheckWarc(std::string_view data);
+
 }  // namespace crawler::fuzz
 
 #endif  // FUZZ_FUZZ_CHECKS_H_

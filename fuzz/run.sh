@@ -7,7 +7,7 @@
 #
 # Usage: fuzz/run.sh [SECONDS] [TARGET...]
 #   SECONDS  time per target (default 600); TARGET in robots url html sitemap
-#            ipc retry_after cron (default all). Builds first when a binary is
+#            ipc retry_after cron warc (default all). Builds first when a binary is
 #            missing.
 # Env: OUT (default fuzz/out), JOBS (default 2), KEEP_GOING=1 to go on after
 #   a crash (libFuzzer -fork=1 -ignore_crashes=1: every crash input is saved
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(robots url html sitemap ipc retry_after cron)
+[ ${#targets[@]} -eq 0 ] && targets=(robots url html sitemap ipc retry_after cron warc)
 out=${OUT:-fuzz/out}
 jobs=${JOBS:-2}
 keep_going=()
@@ -38,7 +38,7 @@ done
 
 max_len() {
   case "$1" in
-    html | sitemap) echo 65536 ;;
+    html | sitemap | warc) echo 65536 ;;
     robots) echo 16384 ;;
     url) echo 10000 ;;
     retry_after | cron) echo 256 ;;

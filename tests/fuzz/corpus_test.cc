@@ -34,6 +34,7 @@ const std::map<std::string, CheckFn>& Targets() {
       {"robots", &CheckRobots},
       {"sitemap", &CheckSitemap},
       {"url", &CheckUrl},
+      {"warc", &CheckWarc},
   };
   return *targets;
 }
@@ -163,6 +164,10 @@ TEST_CASE("the checks accept well-formed inputs of each parser") {
       CheckSitemap("<urlset><url><loc>http://a/</loc></url></urlset>").empty());
   CHECK(CheckIpc(std::string_view("\x01\x01\x07\x01u\x01\x00\x00", 8)).empty());
   CHECK(CheckRetryAfter("120").empty());
+  CHECK(CheckWarc("WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 41"
+                  "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+                  "\r\n\r\n")
+            .empty());
   CHECK(CheckRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT").empty());
   // Garbage is not a violation: decoders fail cleanly.
   CHECK(CheckIpc("\xff\xff\xff").empty());
