@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -62,6 +64,31 @@ inline bool WaitForLines(const std::string& path, size_t n,
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
+}
+
+// Starts `python3 -m http.server` on a port of its own choosing, on
+// 127.0.0.1, serving `root` (it answers If-Modified-Since with 304 from the
+// files' modification times); sets *port. The server stops when the
+// returned Command is destroyed.
+inline std::unique_ptr<crawler::testing::Command> StartHttpServer(
+    const std::string& root, int* port) {
+  auto cmd = crawler::testing::Command::Start(
+      {"/usr/bin/python3", "-u", "-m", "http.server", "0", "--bind",
+       "127.0.0.1", "--directory", root});
+  REQUIRE(cmd.ok());
+  std::unique_ptr<crawler::testing::Command> server = std::move(cmd).value();
+  *port = 0;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline && *port == 0) {
+    const std::string o = server->Stdout();
+    const size_t at = o.find("port ");
+    if (at != std::string::npos) *port = std::atoi(o.c_str() + at + 5);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE_MESSAGE(*port > 0, "python3 -m http.server did not say its port: "
+                                 << server->Stderr());
+  return server;
 }
 
 }  // namespace crawler::e2e

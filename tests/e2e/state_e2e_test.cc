@@ -35,7 +35,6 @@ namespace {
 using crawler::testing::Command;
 using crawler::testing::SiteServer;
 using nlohmann::json;
-using SteadyClock = std::chrono::steady_clock;
 
 using crawler::e2e::CrawlerPath;
 using crawler::e2e::LineCount;
@@ -213,18 +212,7 @@ StaticSite StartStatic(const std::string& root) {
   s.Write("a.html", "<title>a</title>");
   s.Write("b.html", "<title>b</title>");
   s.Write("c.html", "<title>c</title>");
-  auto cmd = Command::Start({"/usr/bin/python3", "-u", "-m", "http.server", "0",
-                             "--bind", "127.0.0.1", "--directory", root});
-  REQUIRE(cmd.ok());
-  s.server = std::move(cmd).value();
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-  while (SteadyClock::now() < deadline && s.port == 0) {
-    const std::string o = s.server->Stdout();
-    const size_t at = o.find("port ");
-    if (at != std::string::npos) s.port = std::atoi(o.c_str() + at + 5);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  REQUIRE(s.port > 0);
+  s.server = crawler::e2e::StartHttpServer(root, &s.port);
   return s;
 }
 

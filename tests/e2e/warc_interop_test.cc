@@ -6,9 +6,10 @@
 // warcio must find the same records as the project's reader (count, types,
 // URIs, dates, statuses) and decode each response body to the same length;
 // the same for the revisit records of a re-crawl with --state (their
-// profile and WARC-Refers-To-Target-URI too). Then, at every kind of compression level, each gzip member of the files
-// (its byte range taken from `crawler warc ls` and `crawler warc cdxj`) is
-// decoded on its own by GNU gzip, another independent implementation.
+// profile and WARC-Refers-To-Target-URI too). Then, at every kind of
+// compression level, each gzip member of the files (its byte range taken from
+// `crawler warc ls` and `crawler warc cdxj`) is decoded on its own by GNU gzip,
+// another independent implementation.
 #include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -311,24 +312,15 @@ TEST_CASE("warcio reads a re-crawl's revisit records (--state, 304s)") {
   REQUIRE(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "/site' '" +
                        dir + "/w1' '" + dir + "/w2'")
                           .c_str()) == 0);
-  // python3's http.server answers If-Modified-Since with 304.
   for (const std::string name : {"index", "a", "b"}) {
     std::ofstream(dir + "/site/" + name + ".html")
         << "<title>" << name << "</title><a href=a.html>a</a>"
         << "<a href=b.html>b</a>";
   }
-  auto server =
-      Command::Start({"/usr/bin/python3", "-u", "-m", "http.server", "0",
-                      "--bind", "127.0.0.1", "--directory", dir + "/site"});
-  REQUIRE(server.ok());
+  // python3 -m http.server answers If-Modified-Since with 304.
   int port = 0;
-  for (int i = 0; i < 500 && port == 0; ++i) {
-    const std::string o = (*server)->Stdout();
-    const size_t at = o.find("port ");
-    if (at != std::string::npos) port = std::atoi(o.c_str() + at + 5);
-    ::usleep(20000);
-  }
-  REQUIRE(port > 0);
+  std::unique_ptr<Command> server =
+      crawler::e2e::StartHttpServer(dir + "/site", &port);
   const std::string seed =
       "http://127.0.0.1:" + std::to_string(port) + "/index.html";
   const std::vector<std::string> flags = {"--state",           dir + "/state",
