@@ -665,11 +665,9 @@ std::string CheckWarc(std::string_view data) {
       return "a record whose member ends past the input";
     }
     if (r.block.size() > kMaxRecord) return "a block over max_record_bytes";
-    const std::string_view length = r.header.Get("Content-Length");
-    if (length != std::to_string(r.block.size()) &&
-        // Leading zeros and the like are accepted: compare as numbers.
-        std::to_string(std::strtoull(std::string(length).c_str(), nullptr,
-                                     10)) != std::to_string(r.block.size())) {
+    // The reader took Content-Length as digits only (leading zeros too).
+    const std::string length(r.header.Get("Content-Length"));
+    if (std::strtoull(length.c_str(), nullptr, 10) != r.block.size()) {
       return "a block of " + std::to_string(r.block.size()) +
              " bytes under Content-Length " + Quote(length);
     }

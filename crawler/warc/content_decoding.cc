@@ -167,9 +167,8 @@ StatusOr<std::string> Zstd(std::string_view data, size_t max_bytes) {
 
 }  // namespace
 
-StatusOr<std::string> DecodeContent(std::string_view data,
-                                    std::string_view content_encoding,
-                                    size_t max_bytes) {
+std::vector<std::string_view> ContentCodings(
+    std::string_view content_encoding) {
   std::vector<std::string_view> codings;
   while (!content_encoding.empty()) {
     const size_t comma = content_encoding.find(',');
@@ -180,6 +179,14 @@ StatusOr<std::string> DecodeContent(std::string_view data,
     if (comma == std::string_view::npos) break;
     content_encoding.remove_prefix(comma + 1);
   }
+  return codings;
+}
+
+StatusOr<std::string> DecodeContent(std::string_view data,
+                                    std::string_view content_encoding,
+                                    size_t max_bytes) {
+  const std::vector<std::string_view> codings =
+      ContentCodings(content_encoding);
   std::string current(data);
   for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
     const std::string_view c = *it;

@@ -10,10 +10,17 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crawler/base/status.h"
 
 namespace crawler::warc {
+
+// The codings a Content-Encoding value lists, in order (comma-separated,
+// blanks around items trimmed), identity and empty items left out: empty
+// when the body is not content-coded. The views point into
+// `content_encoding`.
+std::vector<std::string_view> ContentCodings(std::string_view content_encoding);
 
 // Removes the codings listed in `content_encoding` (a Content-Encoding
 // value: comma-separated, applied in order, so removed last first) from

@@ -1,8 +1,8 @@
 #include "crawler/warc/warc_archive.h"
 
-#include <strings.h>
 #include <unistd.h>
 
+#include "crawler/warc/content_decoding.h"
 #include "crawler/warc/digest.h"
 #include "crawler/warc/http_message.h"
 
@@ -13,23 +13,7 @@ namespace {
 // (Content-Encoding, RFC 9110 section 8.4): the body is compressed already
 // (gzip, br, zstd, deflate, compress).
 bool ContentCoded(const HttpHead& head) {
-  const std::string value = head.Get("Content-Encoding");
-  size_t at = 0;
-  while (at <= value.size()) {
-    size_t comma = value.find(',', at);
-    if (comma == std::string::npos) comma = value.size();
-    std::string_view coding(value.data() + at, comma - at);
-    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
-      coding.remove_prefix(1);
-    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
-      coding.remove_suffix(1);
-    if (!coding.empty() && !(coding.size() == 8 &&
-                             strncasecmp(coding.data(), "identity", 8) == 0)) {
-      return true;
-    }
-    at = comma + 1;
-  }
-  return false;
+  return !ContentCodings(head.Get("Content-Encoding")).empty();
 }
 
 // WARC 1.1 section 6.7.3.
